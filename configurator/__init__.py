@@ -1,0 +1,71 @@
+"""bto: configure, price and promise build-to-order products.
+
+The public API. Load a catalog once (it is immutable and safe to share between threads)::
+
+    from configurator import load_catalog
+    catalog = load_catalog("catalogs/ebike.yaml")
+"""
+
+from __future__ import annotations
+
+from .__about__ import __version__
+from .catalog.model import (
+    Attribute,
+    BomLine,
+    Catalog,
+    CatalogTest,
+    Expression,
+    Module,
+    Operation,
+    Option,
+    Part,
+    Rule,
+    Surcharge,
+    VariantTable,
+)
+from .lint import LintResult, lint_paths
+from .loading import (
+    load_catalog,
+    load_plant,
+    load_supply,
+    read_catalog,
+    read_file,
+    read_plant,
+    read_supply,
+)
+from .plant import Plant
+from .problems import LoadError, Problem, Severity
+from .supply import Supply
+from .values import FrozenMap, Label
+
+__all__ = [
+    "Attribute",
+    "BomLine",
+    "Catalog",
+    "CatalogTest",
+    "Expression",
+    "FrozenMap",
+    "Label",
+    "LintResult",
+    "LoadError",
+    "Module",
+    "Operation",
+    "Option",
+    "Part",
+    "Plant",
+    "Problem",
+    "Rule",
+    "Severity",
+    "Supply",
+    "Surcharge",
+    "VariantTable",
+    "__version__",
+    "lint_paths",
+    "load_catalog",
+    "load_plant",
+    "load_supply",
+    "read_catalog",
+    "read_file",
+    "read_plant",
+    "read_supply",
+]

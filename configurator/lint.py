@@ -1,0 +1,168 @@
+"""``bto lint``: every problem in a set of catalog, plant and supply files.
+
+Each file is read once, even when several catalogs name the same plant or supply file. Beyond
+what loading checks, lint cross-checks a catalog against the plant and supply files it names:
+work centres must exist, purchased parts should have a source, and supply data should not name
+parts no catalog uses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog.model import Catalog, Part
+from .loading import Document, read_file
+from .plant import Plant
+from .problems import Position, Problem, did_you_mean
+from .supply import Supply
+
+__all__ = ["LintResult", "collect_files", "lint_paths"]
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    """The files read and every problem found, sorted by file, line and column."""
+
+    files: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": list(self.files), "problems": [p.to_dict() for p in self.problems]}
+
+
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The YAML files named, and those below named folders (hidden ones skipped)."""
+    out: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(root, f) for f in files
+                             if f.endswith(YAML_SUFFIXES) and not f.startswith("."))
+            out.extend(sorted(found))
+        else:
+            out.append(os.fspath(given))
+    return list(dict.fromkeys(out))
+
+
+class _Linter:
+    def __init__(self) -> None:
+        self.docs: dict[Path, Document | None] = {}
+        self.names: dict[Path, str] = {}
+        self.problems: list[Problem] = []
+
+    def read(self, path: Path, name: str) -> Document | None:
+        key = path.resolve()
+        if key not in self.docs:
+            self.names[key] = name
+            doc, problems = read_file(path, name)
+            self.docs[key] = doc
+            self.problems.extend(problems)
+        return self.docs[key]
+
+    def run(self, files: Sequence[str]) -> None:
+        for name in files:
+            if not name.endswith(YAML_SUFFIXES):
+                self.problems.append(Problem.at(
+                    "S200", "not a bto YAML file", Position(name, 1, 1),
+                    suggestion="CSV files are checked through the catalog or supply file "
+                    "that names them; lint that file"))
+                continue
+            self.read(Path(name), name)
+        catalogs = [d for d in list(self.docs.values()) if isinstance(d, Catalog)]
+        users: dict[Path, list[Catalog]] = {}
+        for catalog in catalogs:
+            plant = self.named(catalog, catalog.plant)
+            supply = self.named(catalog, catalog.supply)
+            if isinstance(plant, Plant):
+                self.check_work_centres(catalog, plant)
+            if isinstance(supply, Supply):
+                self.check_sourcing(catalog, supply)
+                users.setdefault(supply_key(catalog), []).append(catalog)
+        for key, cats in users.items():
+            supply = self.docs[key]
+            assert isinstance(supply, Supply)
+            self.check_unused(supply, cats)
+
+    def named(self, catalog: Catalog, path: Path | None) -> Document | None:
+        if path is None or catalog.path is None:
+            return None
+        name = self.names[catalog.path.resolve()]
+        display = os.path.normpath(os.path.join(os.path.dirname(name),
+                                                os.path.relpath(path, catalog.path.parent)))
+        return self.read(path, display)
+
+    def check_work_centres(self, catalog: Catalog, plant: Plant) -> None:
+        ops = [*catalog.routing, *(op for p in catalog.parts.values() for op in p.routing)]
+        for op in ops:
+            if op.work_centre not in plant.work_centres:
+                self.problems.append(Problem.at(
+                    "R305", f"unknown work centre '{op.work_centre}' (plant '{plant.id}')",
+                    op.source or Position("?", 1, 1),
+                    suggestion=did_you_mean(op.work_centre, plant.work_centres)))
+
+    def check_sourcing(self, catalog: Catalog, supply: Supply) -> None:
+        for part in used_purchased_parts(catalog):
+            if part.id not in supply.sourcing and part.id not in supply.stock:
+                self.problems.append(Problem.at(
+                    "R310", f"purchased part '{part.id}' has no sourcing or stock in supply "
+                    f"data '{supply.id}', so no delivery date can be promised for it",
+                    part.source or Position("?", 1, 1),
+                    suggestion=did_you_mean(part.id, supply.sourcing)))
+
+    def check_unused(self, supply: Supply, catalogs: list[Catalog]) -> None:
+        known = {p for c in catalogs for p in c.parts}
+        records: list[Any] = [*supply.sourcing.values(), *supply.stock.values(),
+                              *supply.purchase_orders]
+        reported = set()
+        for record in records:
+            if record.part not in known and record.part not in reported:
+                reported.add(record.part)
+                self.problems.append(Problem.at(
+                    "R311", f"part '{record.part}' is not used by "
+                    f"{', '.join(sorted(c.id for c in catalogs))}",
+                    record.source or Position("?", 1, 1),
+                    suggestion=did_you_mean(record.part, known)))
+
+
+def supply_key(catalog: Catalog) -> Path:
+    assert catalog.supply is not None
+    return catalog.supply.resolve()
+
+
+def used_purchased_parts(catalog: Catalog) -> list[Part]:
+    """Purchased parts reachable from the catalog's BOM, each once, in BOM order."""
+    seen: dict[str, Part] = {}
+    stack = [line.part for line in reversed(catalog.bom)]
+    visited: set[str] = set()
+    while stack:
+        part_id = stack.pop()
+        if part_id in visited or part_id not in catalog.parts:
+            continue
+        visited.add(part_id)
+        part = catalog.parts[part_id]
+        if part.type == "purchased":
+            seen[part_id] = part
+        stack.extend(line.part for line in reversed(part.bom))
+    return list(seen.values())
+
+
+def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> LintResult:
+    """Lint files and folders; returns every problem, sorted by position."""
+    files = collect_files(paths)
+    linter = _Linter()
+    linter.run(files)
+    problems = sorted(set(linter.problems), key=lambda p: (p.file, p.line, p.column, p.code))
+    return LintResult(tuple(linter.names.values()), tuple(problems))
