@@ -17,14 +17,18 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class CsvRow:
-    """One record: its cells (stripped) and each cell's 1-based line and column."""
+    """One record: its 1-based line, its cells (stripped) and its source text.
+
+    Cell columns are worked out only when a problem needs one: big tables are read for speed.
+    """
 
     line: int
     cells: tuple[str, ...]
-    columns: tuple[int, ...]
+    raw: str
 
     def pos(self, filename: str, index: int) -> Position:
-        column = self.columns[index] if index < len(self.columns) else 1
+        columns = _cell_columns(self.raw, len(self.cells)) if self.raw else ()
+        column = columns[index] if index < len(columns) else 1
         return Position(filename, self.line, column)
 
 
@@ -59,8 +63,7 @@ def read_csv(path: Path, filename: str, reader: Reader) -> tuple[CsvRow, list[Cs
             if not cells or all(not c.strip() for c in cells):
                 continue
             raw = lines[start - 1] if start == records.line_num and start <= len(lines) else ""
-            rows.append(CsvRow(start, tuple(c.strip() for c in cells),
-                               _cell_columns(raw, len(cells)) if raw else (1,) * len(cells)))
+            rows.append(CsvRow(start, tuple(c.strip() for c in cells), raw))
             if len(rows) > MAX_ROWS:
                 reader.report("T504", f"more than {MAX_ROWS} rows", Position(filename, start, 1))
                 return None

@@ -724,15 +724,20 @@ def unparse(expr: Expr) -> str:
 class Scope(Protocol):
     """The modules, options and attributes that names in an expression refer to."""
 
-    def module_kind(self, module: str) -> ModuleKind | None: ...
+    def module_kind(self, module: str) -> ModuleKind | None:
+        """The module's kind, or None when there is no such module."""
 
-    def module_ids(self) -> Iterable[str]: ...
+    def module_ids(self) -> Iterable[str]:
+        """Every module id."""
 
-    def option_ids(self, module: str) -> Iterable[str]: ...
+    def option_ids(self, module: str) -> Iterable[str]:
+        """The option ids of a single- or multi-select module."""
 
-    def attribute_type(self, name: str) -> Type | None: ...
+    def attribute_type(self, name: str) -> Type | None:
+        """The attribute's type, or None when there is no such attribute."""
 
-    def attribute_ids(self) -> Iterable[str]: ...
+    def attribute_ids(self) -> Iterable[str]:
+        """Every attribute id."""
 
 
 @dataclass(frozen=True)
@@ -1248,15 +1253,21 @@ def names_used(bound: Bound) -> frozenset[tuple[str, str | None]]:
 class ConfigurationView(Protocol):
     """A (partial) configuration, as evaluation sees it."""
 
-    def selected(self, module: str) -> frozenset[str]: ...
+    def selected(self, module: str) -> frozenset[str]:
+        """The options selected in a single- or multi-select module (empty if none)."""
 
-    def value(self, module: str) -> int: ...
+    def value(self, module: str) -> int:
+        """The value of an integer module."""
 
-    def attribute(self, module: str, option: str, attribute: str) -> Value: ...
+    def attribute(self, module: str, option: str, attribute: str) -> Value:
+        """An option's attribute (the attribute's default when the option has none)."""
 
-    def attribute_default(self, attribute: str) -> Value: ...
+    def attribute_default(self, attribute: str) -> Value:
+        """The attribute's default."""
 
-    def module_ids(self) -> Iterable[str]: ...
+    def module_ids(self) -> Iterable[str]:
+        """All single- and multi-select modules. (``evaluate`` does not need it: ``bind``
+        already expands aggregates over all modules.)"""
 
 
 def _number(value: Value | int) -> Decimal:

@@ -590,27 +590,55 @@ class _CatalogReader(Reader):
                         f"columns {', '.join(columns)}", header.pos(filename, 0),
                         f"write the header as: {','.join(columns)}")
             return
+        # The usual spellings of every value, looked up per cell; anything else (e.g. "0100")
+        # takes the slow path, which also words the problem.
+        lookups = [self.cell_lookup(m) for m in modules]
         errors = 0
         for record in records:
-            if len(record.cells) != len(columns):
-                self.report("T503", f"row has {len(record.cells)} cells, the table has "
+            cells = record.cells
+            if len(cells) != len(columns):
+                self.report("T503", f"row has {len(cells)} cells, the table has "
                             f"{len(columns)} columns", record.pos(filename, 0))
                 errors += 1
             else:
-                row: list[Cell] = []
-                for i, (text, module) in enumerate(zip(record.cells, modules, strict=True)):
-                    result = self.cell(text, module)
-                    if isinstance(result, str) and result.startswith("!"):
-                        self.report("T502", result[1:], record.pos(filename, i))
+                try:
+                    row = tuple([lookup[text] for lookup, text in zip(lookups, cells)])
+                except KeyError:
+                    parsed = self.slow_row(record, filename, modules)
+                    if parsed is None:
                         errors += 1
-                        break
-                    row.append(result)
+                        if errors >= 100:
+                            self.report("T504", "more than 100 bad rows; stopped reading",
+                                        record.pos(filename, 0))
+                            return
+                        continue
+                    row = parsed
+                if row in seen:
+                    self.add_row(rows, seen, row, record.pos(filename, 0))
                 else:
-                    self.add_row(rows, seen, tuple(row), record.pos(filename, 0))
-            if errors >= 100:
-                self.report("T504", "more than 100 bad rows; stopped reading",
-                            record.pos(filename, 0))
-                return
+                    seen[row] = record.line
+                    rows.append(row)
+
+    def cell_lookup(self, module: Module) -> dict[str, Cell]:
+        lookup: dict[str, Cell] = {"*": WILDCARD}
+        if module.kind == "integer":
+            lookup.update((str(v), v) for v in module.values())
+        else:
+            lookup.update((o.id, o.id) for o in module.options)
+            if not module.required:
+                lookup["none"] = None
+        return lookup
+
+    def slow_row(self, record: Any, filename: str, modules: list[Module]
+                 ) -> tuple[Cell, ...] | None:
+        row: list[Cell] = []
+        for i, (text, module) in enumerate(zip(record.cells, modules, strict=True)):
+            result = self.cell(text, module)
+            if isinstance(result, str) and result.startswith("!"):
+                self.report("T502", result[1:], record.pos(filename, i))
+                return None
+            row.append(result)
+        return tuple(row)
 
     # -- parts, BOM, routing -----------------------------------------------------------------
     def read_part(self, node: YNode) -> Part | None:

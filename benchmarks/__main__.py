@@ -1,0 +1,32 @@
+"""``python -m benchmarks [NAME...]``: run the benchmarks and print figures beside targets."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from datetime import datetime, timezone
+
+from . import load
+
+BENCHMARKS = {"load": load.run}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
+    args = parser.parse_args()
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
+    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+          f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    ok = True
+    for name in args.names or list(BENCHMARKS):
+        ok &= BENCHMARKS[name]()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
