@@ -68,7 +68,10 @@ def read_csv(path: Path, filename: str, reader: Reader) -> tuple[CsvRow, list[Cs
                 reader.report("T504", f"more than {MAX_ROWS} rows", Position(filename, start, 1))
                 return None
     except csv.Error as exc:
-        reader.report("T504", f"malformed CSV: {exc}", Position(filename, records.line_num, 1))
+        # The record that failed starts right after the last one read: with a runaway quote,
+        # that is where the quote was opened, not where the file ended.
+        reader.report("T504", f"malformed CSV: {exc}", Position(filename, previous + 1, 1),
+                      "close the quote, or double a quote inside a quoted cell")
         return None
     if not rows:
         reader.report("T504", "the CSV file is empty; it needs a header row",

@@ -234,6 +234,11 @@ class Reader:
             self.report("Y103", f"{what} '{s.raw}' is read by YAML 1.1 as the base-60 number "
                         f"{s.value}", s, f"write {s.value}, or quote it if you meant a string")
             return False
+        if "_" in s.raw:
+            plain = s.raw.replace("_", "")
+            self.report("Y103", f"{what} '{s.raw}' is a number only in YAML 1.1", s,
+                        f"write {plain}")
+            return False
         digits = s.raw.lstrip("+-")
         if isinstance(s.value, int) and (digits.startswith("0") and len(digits) > 1):
             self.report("Y103", f"{what} '{s.raw}' is read by YAML 1.1 as the octal or hex "
@@ -346,6 +351,18 @@ class Reader:
             self.report("S204", f"{what} must name at least one weekday", node)
             return None
         return frozenset(d for d in days if d is not None)
+
+    def language(self, node: YNode) -> str | None:
+        """A language code such as en, de or pt-BR."""
+        lang = self.string(node, "language")
+        if lang is not None and not LANG_RE.match(lang):
+            known = {"english": "en", "german": "de", "deutsch": "de", "french": "fr",
+                     "spanish": "es", "italian": "it", "dutch": "nl", "polish": "pl"}
+            hint = f"write '{known[lang.lower()]}'" if lang.lower() in known else \
+                "use ISO 639-1 codes like en, de, fr"
+            self.report("S204", f"'{lang}' is not a language code", node, hint)
+            return None
+        return lang
 
     def label(self, node: YNode, what: str, languages: Sequence[str] = ()) -> Label | None:
         """A string, or a mapping of language code to string."""

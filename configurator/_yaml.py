@@ -110,8 +110,8 @@ class _Composer:
             raise self.fail("Y109", "merge keys ('<<') are not supported", event.start_mark,
                             "write the keys out, or use an alias for the whole value")
         if tag not in _ALLOWED_SCALAR_TAGS:
-            raise self.fail("Y109", f"unsupported tag '{event.tag}'", event.start_mark,
-                            "remove the tag")
+            raise self.fail("Y109", f"unsupported tag '{_short_tag(event.tag)}'",
+                            event.start_mark, "remove the tag")
         node = yaml.ScalarNode(tag, event.value, style=event.style)
         try:
             value = self.constructor.yaml_constructors[tag](self.constructor, node)
@@ -129,7 +129,7 @@ class _Composer:
         stack: list[tuple[YNode, YScalar | None, str | None]] = []
         seen_keys: list[dict[Any, YScalar]] = []
 
-        def attach(node: YNode) -> None:
+        def attach(node: YNode, where: Position | None = None) -> None:
             nonlocal root
             if not stack:
                 root = node
@@ -139,10 +139,10 @@ class _Composer:
             parent.height = max(parent.height, node.height + 1)
             if parent.size > MAX_NODES:
                 raise self.fail("Y106", f"more than {MAX_NODES} nodes after alias expansion",
-                                node.pos, "the file may be an alias bomb")
+                                where or node.pos, "the file may be an alias bomb")
             if parent.height > MAX_DEPTH:
                 raise self.fail("Y105", f"nested deeper than {MAX_DEPTH} levels",
-                                node.pos)
+                                where or node.pos)
             if isinstance(parent, YSeq):
                 parent.items.append(node)
             elif isinstance(parent, YMap):
@@ -178,11 +178,11 @@ class _Composer:
                 target = self.anchors.get(event.anchor)
                 if target is None:
                     raise self.fail("Y101", f"unknown alias '*{event.anchor}'", event.start_mark)
-                attach(target)
+                attach(target, self.pos(event.start_mark))
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 if event.tag not in (None, "!", f"{_TAG}seq", f"{_TAG}map"):
-                    raise self.fail("Y109", f"unsupported tag '{event.tag}'", event.start_mark,
-                                    "remove the tag")
+                    raise self.fail("Y109", f"unsupported tag '{_short_tag(event.tag)}'",
+                                    event.start_mark, "remove the tag")
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail("Y105", f"nested deeper than {MAX_DEPTH} levels",
                                     event.start_mark)
@@ -217,16 +217,25 @@ def load_yaml_text(text: str, filename: str) -> tuple[YNode | None, list[Problem
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
+        suggestion = None
         if exc.context and exc.problem:
             message = f"{message} ({exc.context.strip()})"
+        if exc.context == "while scanning an alias" and exc.context_mark is not None:
+            # A plain * starts an alias: the usual cause is a variant-table wildcard.
+            mark = exc.context_mark
+            message = "a plain '*' starts an alias in YAML"
+            suggestion = 'quote it: "*"'
         pos = composer.pos(mark) if mark is not None else Position(filename, 1, 1)
-        composer.problems.append(Problem.at("Y101", message, pos))
+        composer.problems.append(Problem.at("Y101", message, pos, suggestion=suggestion))
         return None, composer.problems
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        line, column = _line_col(text, getattr(exc, "position", 0) or 0)
-        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        composer.problems.append(Problem.at("Y101", f"unreadable character: {reason}",
-                                            Position(filename, line, column)))
+        index = getattr(exc, "position", 0) or 0
+        line, column = _line_col(text, index)
+        char = text[index] if index < len(text) else ""
+        what = f"U+{ord(char):04X}" if char else "an unreadable character"
+        composer.problems.append(Problem.at(
+            "Y101", f"the control character {what} is not allowed in YAML",
+            Position(filename, line, column), suggestion="delete it"))
         return None, composer.problems
     except RecursionError:  # pragma: no cover - the composer is iterative; belt and braces
         composer.problems.append(Problem.at("Y105", "nested too deeply", Position(filename, 1, 1)))
@@ -235,6 +244,11 @@ def load_yaml_text(text: str, filename: str) -> tuple[YNode | None, list[Problem
         composer.problems.append(Problem.at("Y107", "the file is empty",
                                             Position(filename, 1, 1)))
     return root, composer.problems
+
+
+def _short_tag(tag: str) -> str:
+    """A tag as it is usually written: ``!!python/object`` rather than its full URI."""
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:

@@ -220,9 +220,10 @@ _OPS1 = frozenset("()[],+-*/<>")
 _BAD2 = {
     "&&": "'&&' is not an operator; use 'and'",
     "||": "'||' is not an operator; use 'or'",
-    "=>": "'=>' is not an operator; use '->' or 'implies'",
     "<>": "'<>' is not an operator; use '!='",
     "**": "'**' is not an operator; multiply instead, as in 'a * a'",
+    "=<": "'=<' is not an operator; did you mean '<='?",
+    "=>": "'=>' is not an operator; use '>=' for 'at least', or 'implies'",
 }
 _BAD1 = {
     "=": "'=' is not an operator; did you mean '=='?",

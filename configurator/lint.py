@@ -86,6 +86,12 @@ class _Linter:
         for catalog in catalogs:
             plant = self.named(catalog, catalog.plant)
             supply = self.named(catalog, catalog.supply)
+            for key, doc, kind in (("plant", plant, Plant), ("supply", supply, Supply)):
+                if doc is not None and not isinstance(doc, kind):
+                    self.problems.append(Problem.at(
+                        "S200", f"'{key}' names a {type(doc).__name__.lower()} file, not a "
+                        f"{key} file", catalog.sources.get(key) or Position("?", 1, 1),
+                        suggestion=f"point '{key}' at a file with 'format: bto-{key}/1'"))
             if isinstance(plant, Plant):
                 self.check_work_centres(catalog, plant)
             if isinstance(supply, Supply):
@@ -110,7 +116,7 @@ class _Linter:
             if op.work_centre not in plant.work_centres:
                 self.problems.append(Problem.at(
                     "R305", f"unknown work centre '{op.work_centre}' (plant '{plant.id}')",
-                    op.source or Position("?", 1, 1),
+                    op.work_centre_source or op.source or Position("?", 1, 1),
                     suggestion=did_you_mean(op.work_centre, plant.work_centres)))
 
     def check_sourcing(self, catalog: Catalog, supply: Supply) -> None:

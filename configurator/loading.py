@@ -73,7 +73,9 @@ def read_file(path: str | os.PathLike[str], filename: str | None = None,
             for key, value in root.pairs:
                 if key.value == "format":
                     where = value.pos
-        message = "missing 'format' key" if fmt is None else f"unknown format '{fmt}'"
+        has_key = isinstance(root, YMap) and any(k.value == "format" for k, _ in root.pairs)
+        message = ("'format' must be a string such as bto-catalog/1" if has_key and fmt is None
+                   else "missing 'format' key" if fmt is None else f"unknown format '{fmt}'")
         suggestion = (did_you_mean(fmt, FORMATS) if fmt else None) or (
             f"start the file with 'format: {guess}'" if guess else
             f"start the file with 'format: ' and one of {', '.join(FORMATS)}")

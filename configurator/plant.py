@@ -108,6 +108,7 @@ class Carrier:
     pickup: dt.time
     days: frozenset[int]
     default: bool = False
+    source: Position | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class ServiceLevel:
     confidence: Decimal = Decimal("0.9")
     escalation_after_days: int | None = None
     escalate_to: str | None = None
+    source: Position | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,18 @@ def _countries() -> dict[str, list[str]]:
     return cast(dict[str, list[str]], holidays.list_supported_countries())
 
 
+def _country_hint(country: str, countries: dict[str, list[str]]) -> str:
+    """Suggest the alpha-2 code for an alpha-3 code or an English name the package knows."""
+    import holidays
+
+    for candidate in (country.upper(), country.title().replace(" ", "")):
+        alias = getattr(holidays, candidate, None)
+        code = getattr(alias, "country", None)
+        if isinstance(code, str) and code in countries:
+            return f"write '{code}'"
+    return did_you_mean(country.upper(), countries) or "use an ISO 3166-1 alpha-2 code like DE"
+
+
 class _PlantReader(Reader):
     def read(self, root: YNode) -> Plant | None:
         from .catalog._load_catalog import check_format
@@ -182,12 +196,15 @@ class _PlantReader(Reader):
         weekmask = calendar.weekmask if calendar else (True,) * 5 + (False,) * 2
         carriers = self.records(top["carriers"], "carriers", lambda n: self.carrier(n, weekmask)) \
             if "carriers" in top else []
-        if sum(c.default for c in carriers) > 1:
-            self.report("S204", "more than one carrier is marked default", top["carriers"])
+        defaults = [c for c in carriers if c.default]
+        if len(defaults) > 1:
+            self.report("S204", f"carriers '{defaults[0].id}' and '{defaults[1].id}' are both "
+                        "marked default", cast(Position, defaults[1].source),
+                        "mark one carrier as default")
         levels = self.records(top["service_levels"], "service levels", self.level) \
             if "service_levels" in top else []
-        self.unique(levels, lambda s: s.segment, lambda s: top["service_levels"].pos,
-                    "service level segment")
+        self.unique(levels, lambda s: s.segment, lambda s: cast(Position, s.source),
+                    "service level for segment")
         if self.failed or plant_id is None or zone is None or calendar is None:
             return None
         return Plant(
@@ -239,8 +256,7 @@ class _PlantReader(Reader):
         countries = _countries()
         if country not in countries:
             self.report("S204", f"the holidays package knows no country '{country}'",
-                        fields["country"], did_you_mean(country.upper(), countries)
-                        or "use an ISO 3166-1 alpha-2 code like DE")
+                        fields["country"], _country_hint(country, countries))
             return None
         subdivision = None
         if "subdivision" in fields:
@@ -340,7 +356,7 @@ class _PlantReader(Reader):
         default = self.boolean(fields["default"], "default") if "default" in fields else False
         if cid is None or transit is None or pickup is None or days is None:
             return None
-        return Carrier(cid, name, transit, pickup, days, bool(default))
+        return Carrier(cid, name, transit, pickup, days, bool(default), source=node.pos)
 
     def level(self, node: YNode) -> ServiceLevel | None:
         fields = self.mapping(node, "a service level", LEVEL_KEYS,
@@ -361,7 +377,7 @@ class _PlantReader(Reader):
                 to = self.string(esc["to"], "escalate to") if "to" in esc else None
         if segment is None or target is None or confidence is None:
             return None
-        return ServiceLevel(segment, target, confidence, after, to)
+        return ServiceLevel(segment, target, confidence, after, to, source=node.pos)
 
 
 def read_plant_node(root: YNode, filename: str) -> tuple[Plant | None, list[Any]]:

@@ -156,13 +156,23 @@ class Problem:
         }
 
 
+def printable(text: str) -> str:
+    """User text made safe for one line of a terminal: control characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def format_problem(problem: Problem) -> str:
-    """``file:line:col: CODE message`` as yamllint and ruff print it, plus the suggestion."""
-    text = f"{problem.position}: {problem.code} {problem.message}"
-    if problem.severity is Severity.WARNING:
-        text = f"{problem.position}: {problem.code} warning: {problem.message}"
+    """``file:line:col: CODE message`` as yamllint and ruff print it, plus the suggestion.
+
+    Messages quote the user's file, so control characters are escaped: a key with a newline
+    or a terminal escape sequence cannot break the one-problem-per-line output.
+    """
+    kind = "warning: " if problem.severity is Severity.WARNING else ""
+    text = f"{printable(str(problem.position))}: {problem.code} {kind}{printable(problem.message)}"
     if problem.suggestion:
-        text += f"; {problem.suggestion}"
+        text += f"; {printable(problem.suggestion)}"
     return text
 
 

@@ -113,8 +113,14 @@ _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT_RE = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)\Z")
 
 
-def _csv_scalar(text: str, pos: Position) -> YScalar:
-    """A CSV cell as a scalar node: numbers and dates typed, everything else a string."""
+def _csv_scalar(text: str, pos: Position, kind: str) -> YScalar:
+    """A CSV cell as a scalar node, typed by what its column holds.
+
+    Ids and texts stay strings (a part number may be all digits); numbers and dates are
+    typed as YAML would type them, so the same readers check both.
+    """
+    if kind in ("id", "text"):
+        return YScalar(pos, value=text, raw=text, tag="str", style='"')
     if _INT_RE.match(text):
         return YScalar(pos, value=int(text), raw=text, tag="int")
     if _FLOAT_RE.match(text):
@@ -139,15 +145,14 @@ class _SupplyReader(Reader):
         sections = {name: self.section(top[name], name) if name in top else []
                     for name in SECTIONS}
         suppliers = [Supplier(r["id"], r["name"] or r["id"], r["response_days"], source=pos)
-                     for r, pos in sections["suppliers"]]
+                     for r, pos, _ in sections["suppliers"]]
         sourcing = [Sourcing(r["part"], r["supplier"], r["lead_time_days"],
                              r["lead_time_spread_days"], r["moq"], source=pos)
-                    for r, pos in sections["sourcing"]]
+                    for r, pos, _ in sections["sourcing"]]
         stock = [StockRecord(r["part"], r["on_hand"], r["safety_stock"], source=pos)
-                 for r, pos in sections["stock"]]
+                 for r, pos, _ in sections["stock"]]
         orders = [PurchaseOrder(r["id"], r["part"], r["qty"], r["eta"], r["supplier"],
-                                source=pos) for r, pos in sections["purchase_orders"]]
-
+                                source=pos) for r, pos, _ in sections["purchase_orders"]]
         def where(item: Any) -> Position:
             return item.source  # type: ignore[no-any-return]
 
@@ -156,9 +161,11 @@ class _SupplyReader(Reader):
         self.unique(stock, lambda s: s.part, where, "stock record of part")
         self.unique(orders, lambda o: o.id, where, "purchase order")
         known = {s.id for s in suppliers}
-        for item in [*sourcing, *orders]:
+        for item, (_, _, keys) in [*zip(sourcing, sections["sourcing"], strict=True),
+                                   *zip(orders, sections["purchase_orders"], strict=True)]:
             if item.supplier is not None and item.supplier not in known:
-                self.report("R307", f"unknown supplier '{item.supplier}'", where(item),
+                self.report("R307", f"unknown supplier '{item.supplier}'",
+                            keys.get("supplier", where(item)),
                             did_you_mean(item.supplier, known) or "add it under 'suppliers:'")
         if self.failed or supply_id is None:
             return None
@@ -171,7 +178,8 @@ class _SupplyReader(Reader):
             source=root.pos,
         )
 
-    def section(self, node: YNode, name: str) -> list[tuple[dict[str, Any], Position]]:
+    def section(self, node: YNode, name: str
+                ) -> list[tuple[dict[str, Any], Position, dict[str, Position]]]:
         """Records of a section, from an inline list or ``{file: x.csv}``."""
         spec = SECTIONS[name]
         keys = tuple(k for k, *_ in spec)
@@ -188,20 +196,30 @@ class _SupplyReader(Reader):
             if fields is not None:
                 record = self.record(fields, spec)
                 if record is not None:
-                    out.append((record, item.pos))
+                    out.append((record, item.pos, {k: v.pos for k, v in fields.items()}))
         return out
 
     def csv_records(self, ref: tuple[Path, str], name: str, spec: _Spec
-                    ) -> list[tuple[dict[str, Any], Position]]:
+                    ) -> list[tuple[dict[str, Any], Position, dict[str, Position]]]:
         path, filename = ref
         data = read_csv(path, filename, self)
         if data is None:
             return []
         header, rows = data
         keys = [k for k, *_ in spec]
+        kinds = {k: kind for k, kind, *_ in spec}
         ok = True
+        if len(header.cells) == 1 and ";" in header.cells[0]:
+            self.report("T504", f"the header of {name} has one column, '{header.cells[0]}'",
+                        header.pos(filename, 0), "the file seems to use ';' between cells; "
+                        "save it comma-separated")
+            return []
         for i, column in enumerate(header.cells):
-            if column not in keys:
+            if column in header.cells[:i]:
+                self.report("S205", f"column '{column}' appears twice in the header of {name}",
+                            header.pos(filename, i), "remove one of them")
+                ok = False
+            elif column not in keys:
                 self.report("S201", f"unknown column '{column}' in {name}",
                             header.pos(filename, i), did_you_mean(column, keys)
                             or f"columns: {', '.join(keys)}")
@@ -220,7 +238,7 @@ class _SupplyReader(Reader):
                             f"{len(header.cells)}", row.pos(filename, 0))
                 continue
             fields: dict[str, YNode] = {
-                column: _csv_scalar(text, row.pos(filename, i))
+                column: _csv_scalar(text, row.pos(filename, i), kinds[column])
                 for i, (column, text) in enumerate(zip(header.cells, row.cells, strict=True))
                 if text != ""
             }
@@ -230,7 +248,8 @@ class _SupplyReader(Reader):
                 continue
             record = self.record(fields, spec)
             if record is not None:
-                out.append((record, row.pos(filename, 0)))
+                out.append((record, row.pos(filename, 0),
+                            {k: v.pos for k, v in fields.items()}))
         return out
 
     def record(self, fields: dict[str, YNode], spec: _Spec) -> dict[str, Any] | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import re
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -63,30 +64,44 @@ _REF_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\Z")
 class _CatalogReader(Reader):
     """One pass over a catalog file. ``read`` returns the catalog, or None on errors."""
 
-    def __init__(self, filename: str, path: Path | None, lines: Sequence[str]) -> None:
+    def __init__(self, filename: str, path: Path | None, text: str) -> None:
         super().__init__(filename, path)
-        self.lines = lines
+        self.text = text
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         self.languages: tuple[str, ...] = ("en",)
         self.scope: _expr.Scope = _expr.SimpleScope(modules={}, attributes={})
         self.modules: dict[str, Module] = {}
         self.attributes: FrozenMap[str, Attribute] = FrozenMap()
+        self.part_ids: set[str] = set()
 
     # -- expressions -------------------------------------------------------------------------
     def offset_pos(self, node: YScalar, offset: int) -> Position:
-        """The file position of character ``offset`` of a scalar's value."""
-        if node.style in (None, "'", '"') and "\n" not in node.raw:
-            shift = 0 if node.style is None else 1
-            return Position(self.filename, node.pos.line, node.pos.column + shift + offset)
-        if node.style in ("|", ">"):
-            before = node.raw[:offset]
-            k = before.count("\n")
-            line = node.pos.line + 1 + k
-            if line - 1 < len(self.lines):
-                text = self.lines[line - 1]
-                indent = len(text) - len(text.lstrip(" "))
-                return Position(self.filename, line, indent + offset - (before.rfind("\n") + 1)
-                                + 1)
-        return node.pos
+        """The file position of character ``offset`` of a scalar's value.
+
+        The value is aligned with its source text greedily: each value character is matched
+        to the next source character that can produce it, skipping quotes, indentation, line
+        folds and escapes. That follows every scalar style (plain, quoted, literal, folded)
+        closely enough to put the caret on the right token.
+        """
+        if node.pos.line - 1 >= len(self.line_starts):
+            return node.pos
+        text, value, style = self.text, node.raw, node.style
+        j = self.line_starts[node.pos.line - 1] + node.pos.column - 1
+        if style in ("|", ">"):
+            j = text.find("\n", j) + 1 or len(text)  # the value starts after the header line
+        elif style in ("'", '"'):
+            j += 1
+        offset = max(0, min(offset, len(value)))
+        for ch in value[:offset]:
+            j = _produce(text, j, ch, style) + 1
+            if style == '"' and j - 1 < len(text) and text[j - 1] == "\\":
+                j += _escape_length(text, j - 1) - 1
+        if offset < len(value):
+            j = _produce(text, j, value[offset], style)
+        if j >= len(text):
+            return node.pos
+        row = bisect.bisect_right(self.line_starts, j) - 1
+        return Position(self.filename, row + 1, j - self.line_starts[row] + 1)
 
     def expression(self, node: YNode, what: str, expected: _expr.Type) -> Expression | None:
         s = self.scalar(node, what)
@@ -155,6 +170,7 @@ class _CatalogReader(Reader):
         tables = self.section(top, "tables", self.read_table)
         self.unique([*rules, *tables], lambda r: r.id, lambda r: cast(Position, r.source),
                     "rule or table id")
+        self.part_ids = declared_ids(top.get("parts"))
         parts = self.section(top, "parts", self.read_part)
         self.unique(parts, lambda p: p.id, lambda p: cast(Position, p.source), "part id")
         part_map = {p.id: p for p in parts}
@@ -179,6 +195,7 @@ class _CatalogReader(Reader):
             routing=tuple(routing), surcharges=tuple(surcharges), tests=tuple(tests),
             plant=plant[0] if plant else None, supply=supply[0] if supply else None,
             path=self.path, source=root.pos,
+            sources=FrozenMap((k, v.pos) for k, v in top.items()),
         )
 
     def opt(self, fields: dict[str, YNode], key: str, read: Any) -> Any:
@@ -189,7 +206,7 @@ class _CatalogReader(Reader):
 
     def read_languages(self, node: YNode) -> tuple[str, ...]:
         items = self.seq(node, "languages") or []
-        langs = [self.string(item, "language") for item in items]
+        langs = [self.language(item) for item in items]
         out = tuple(lang for lang in langs if lang)
         if items and not out:
             return ("en",)
@@ -217,8 +234,8 @@ class _CatalogReader(Reader):
             if fields is None or "type" not in fields:
                 continue
             kind = self.choice(fields["type"], "attribute type", ("number", "string", "bool"))
-            if kind is None:
-                continue
+            if kind is None:  # reported; go on as a number so its users do not cascade
+                kind = "number"
             default: AttributeValue | None = {"number": Decimal(0), "string": "",
                                               "bool": False}[kind]
             if "default" in fields:
@@ -248,11 +265,17 @@ class _CatalogReader(Reader):
     def read_module(self, node: YNode) -> Module | None:
         kind = "single"
         if isinstance(node, YMap):
+            keys = {k.value for k, _ in node.pairs}
             for key, value in node.pairs:
                 if key.value == "type":
-                    kind = self.choice(value, "module type", tuple(MODULE_KEYS)) or "invalid"
+                    # On a bad type, go on with the likeliest kind: the module still exists
+                    # for the rules that use it (the file fails to load all the same).
+                    kind = self.choice(value, "module type", tuple(MODULE_KEYS)) or (
+                        _closest(getattr(value, "value", None), MODULE_KEYS)
+                        or ("integer" if "options" not in keys
+                            else "multi" if keys & {"min", "max"} else "single"))
         fields = self.mapping(node, "a module", ALL_MODULE_KEYS, required=("id", "label"))
-        if fields is None or kind == "invalid":
+        if fields is None:
             return None
         module_id = self.name(fields["id"], "module id") if "id" in fields else None
         what = f"module '{module_id}'" if module_id else "module"
@@ -360,7 +383,7 @@ class _CatalogReader(Reader):
         if fields is None or "id" not in fields or "label" not in fields:
             return None
         option_id = self.name(fields["id"], "option id")
-        what = f"option '{option_id}'"
+        what = f"option '{option_id}'" if option_id else "option"
         label = self.label(fields["label"], f"label of {what}", self.languages)
         price = self.opt(fields, "price", lambda n: self.money(n, f"price of {what}"))
         default = self.opt(fields, "default", lambda n: self.boolean(n, "default"))
@@ -415,7 +438,7 @@ class _CatalogReader(Reader):
             then = self.option_list(fields[form], f"'{form}' of {what}", form == "excludes")
         else:
             then = self.expression(fields[form], f"'{form}' of {what}", "bool")
-        if rule_id is None or message is None or then is None or self.failed:
+        if rule_id is None or message is None or then is None:
             return None
         return Rule(id=rule_id, message=message, kind=cast(Any, form), then=then, when=when,
                     severity=severity or "error",
@@ -466,6 +489,7 @@ class _CatalogReader(Reader):
                               required=("id", "message", "columns"))
         if fields is None:
             return None
+        before = len(self.problems)
         table_id = self.ident(fields["id"], "table id") if "id" in fields else None
         what = f"table '{table_id}'" if table_id else "table"
         message = self.label(fields["message"], f"message of {what}", self.languages) \
@@ -500,7 +524,7 @@ class _CatalogReader(Reader):
                 return None
             path, file_name = ref
             self.read_table_csv(path, file_name, columns, modules, rows, seen)
-        if not rows and not self.failed:
+        if not rows and len(self.problems) == before:
             self.report("S204", f"{what} has no rows", node)
         return VariantTable(id=table_id, message=message, columns=columns, rows=tuple(rows),
                             kind=kind or "allow", file=file_name, source=node.pos)
@@ -646,7 +670,7 @@ class _CatalogReader(Reader):
         if fields is None or "id" not in fields:
             return None
         part_id = self.ident(fields["id"], "part id")
-        what = f"part '{part_id}'"
+        what = f"part '{part_id}'" if part_id else "part"
         kind = self.opt(fields, "type", lambda n: self.choice(n, "part type",
                                                                ("purchased", "made", "phantom")))
         kind = kind or "purchased"
@@ -675,6 +699,10 @@ class _CatalogReader(Reader):
         if fields is None or "part" not in fields:
             return None
         part = self.ident(fields["part"], "part")
+        if part is not None and part not in self.part_ids:
+            self.report("R304", f"unknown part '{part}'", fields["part"],
+                        did_you_mean(part, self.part_ids) or "declare it under 'parts:'")
+            part = None
         qty = self.expression(fields["qty"], "quantity", "number") if "qty" in fields \
             else self.constant_one(node)
         when = self.opt(fields, "when", lambda n: self.expression(n, "condition", "bool"))
@@ -712,14 +740,11 @@ class _CatalogReader(Reader):
             self.report("S204", "minutes must not be negative", fields["minutes"])
             return None
         return Operation(id=op_id, work_centre=centre, minutes=minutes, when=when, label=label,
-                         source=node.pos)
+                         source=node.pos, work_centre_source=fields["work_centre"].pos)
 
     def check_parts(self, parts: dict[str, Part], bom: list[BomLine]) -> None:
-        """Every BOM line names a known part, and no made part contains itself."""
-        for line in [*bom, *(ln for p in parts.values() for ln in p.bom)]:
-            if line.part not in parts:
-                self.report("R304", f"unknown part '{line.part}'", cast(Position, line.source),
-                            did_you_mean(line.part, parts) or "declare it under 'parts:'")
+        """No made or phantom part contains itself (unknown parts are reported per line)."""
+        del bom
         done: set[str] = set()
         for start in parts:
             if start in done:
@@ -853,6 +878,31 @@ class _CatalogReader(Reader):
 _BAD = object()
 
 
+def _escape_length(text: str, j: int) -> int:
+    """Length of the double-quoted escape sequence starting at ``text[j]`` (a backslash)."""
+    kind = text[j + 1: j + 2]
+    return {"x": 4, "u": 6, "U": 10}.get(kind, 2)
+
+
+def _produce(text: str, j: int, ch: str, style: str | None) -> int:
+    """Index of the first source character at or after ``j`` that yields value char ``ch``."""
+    while j < len(text):
+        c = text[j]
+        if c == ch or (style == '"' and c == "\\" and ch != "\\"):
+            return j
+        if ch == " " and c == "\n" and style in (None, ">", "'", '"'):
+            return j  # a line fold: the line break becomes a space
+        j += 1
+    return j
+
+
+def _closest(text: object, choices: Any) -> str | None:
+    if not isinstance(text, str):
+        return None
+    found = difflib.get_close_matches(text, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def declared_ids(node: YNode | None) -> set[str]:
     """The string ``id`` values of a list of mappings, read leniently."""
     out: set[str] = set()
@@ -885,6 +935,6 @@ def check_format(reader: Reader, top: dict[str, YNode], root: YNode, expected: s
 def read_catalog_node(root: YNode, filename: str, path: Path | None, text: str
                       ) -> tuple[Catalog | None, list[Any]]:
     """Build a catalog from composed nodes; returns it (None on errors) and the problems."""
-    reader = _CatalogReader(filename, path, text.splitlines())
+    reader = _CatalogReader(filename, path, text)
     catalog = reader.read(root)
     return catalog, reader.problems

@@ -201,6 +201,7 @@ class Operation:
     when: Expression | None = None
     label: Label | None = None
     source: Position | None = field(default=None, compare=False)
+    work_centre_source: Position | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +264,8 @@ class Catalog:
     supply: Path | None = None
     path: Path | None = None
     source: Position | None = field(default=None, compare=False)
+    #: Where each top-level key's value was written, for messages about it.
+    sources: FrozenMap[str, Position] = field(default_factory=FrozenMap, compare=False)
     _modules: FrozenMap[str, Module] = field(default_factory=FrozenMap, repr=False,
                                              compare=False)
 
