@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._yaml import YMap, YNode, YScalar, YSeq
+from .expr import KEYWORDS
 from .problems import Position, Problem, Severity, did_you_mean
 from .values import Label
 
@@ -24,9 +25,6 @@ NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\Z")
 LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
-KEYWORDS = frozenset(
-    "and or not implies in true false sum count selected option for none min max abs".split()
-)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _YAML11_BOOLS = {"yes", "no", "on", "off"}
 _TYPE_NAMES = {
@@ -255,12 +253,12 @@ class Reader:
         s = self.scalar(node, what)
         if s is None or not self._numeric(s, what):
             return None
-        if isinstance(s.value, float):
-            if not s.value.is_integer():
-                self.report("S203", f"{what} must be a whole number, not {s.raw}", s)
-                return None
+        if isinstance(s.value, float) and not s.value.is_integer():
+            self.report("S203", f"{what} must be a whole number, not {s.raw}", s)
+            return None
         value = int(s.value)
-        return self._bounded(value, s, what, minimum, maximum)
+        bounded: int | None = self._bounded(value, s, what, minimum, maximum)
+        return bounded
 
     def number(self, node: YNode, what: str, *, minimum: Decimal | int | None = None,
                maximum: Decimal | int | None = None, places: int | None = None
@@ -276,7 +274,8 @@ class Reader:
         if places is not None and value.as_tuple().exponent < -places:  # type: ignore[operator]
             self.report("S204", f"{what} {s.raw} has more than {places} decimal places", s)
             return None
-        return self._bounded(value, s, what, minimum, maximum)
+        bounded: Decimal | None = self._bounded(value, s, what, minimum, maximum)
+        return bounded
 
     def money(self, node: YNode, what: str, *, minimum: int | None = None) -> Decimal | None:
         return self.number(node, what, minimum=minimum, places=4)

@@ -117,7 +117,8 @@ class _Composer:
             value = self.constructor.yaml_constructors[tag](self.constructor, node)
         except (ValueError, yaml.YAMLError) as exc:
             # e.g. a timestamp like 2026-02-30 that matches the pattern but is no date
-            raise self.fail("Y101", f"cannot read '{event.value}': {exc}", event.start_mark) from None
+            raise self.fail("Y101", f"cannot read '{event.value}': {exc}",
+                            event.start_mark) from None
         return YScalar(self.pos(event.start_mark), value=value, raw=event.value, tag=tag,
                        style=event.style or None)
 
@@ -175,7 +176,7 @@ class _Composer:
                 self.remember(event.anchor, node)
                 attach(node)
             elif isinstance(event, yaml.AliasEvent):
-                target = self.anchors.get(event.anchor)
+                target = self.anchors.get(event.anchor or "")
                 if target is None:
                     raise self.fail("Y101", f"unknown alias '*{event.anchor}'", event.start_mark)
                 attach(target, self.pos(event.start_mark))
@@ -258,7 +259,8 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def read_text(path: Path, filename: str, limit: int = MAX_BYTES) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, filename: str, limit: int = MAX_BYTES
+              ) -> tuple[str | None, list[Problem]]:
     """Read a user file as UTF-8 text, with size and encoding checked."""
     start = Position(filename, 1, 1)
     try:

@@ -46,7 +46,7 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = []
+            found: list[str] = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(os.path.join(root, f) for f in files
@@ -97,10 +97,10 @@ class _Linter:
             if isinstance(supply, Supply):
                 self.check_sourcing(catalog, supply)
                 users.setdefault(supply_key(catalog), []).append(catalog)
-        for key, cats in users.items():
-            supply = self.docs[key]
-            assert isinstance(supply, Supply)
-            self.check_unused(supply, cats)
+        for path, cats in users.items():
+            shared = self.docs[path]
+            assert isinstance(shared, Supply)
+            self.check_unused(shared, cats)
 
     def named(self, catalog: Catalog, path: Path | None) -> Document | None:
         if path is None or catalog.path is None:

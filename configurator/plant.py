@@ -159,7 +159,8 @@ def _zones() -> frozenset[str]:
 def _countries() -> dict[str, list[str]]:
     import holidays
 
-    return cast(dict[str, list[str]], holidays.list_supported_countries())
+    countries: dict[str, list[str]] = holidays.list_supported_countries()
+    return countries
 
 
 def _country_hint(country: str, countries: dict[str, list[str]]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a problem is. Errors stop a file from loading; warnings do not."""
 
     ERROR = "error"
@@ -225,8 +225,8 @@ def codes_markdown() -> str:
         "Regenerate it with:",
         "",
         "```sh",
-        "python -c 'from configurator.problems import codes_markdown as m; print(m(), end=\"\")' \\",
-        "    > docs/problem-codes.md",
+        "python -c 'from configurator.problems import codes_markdown as m; "
+        "print(m(), end=\"\")' > docs/problem-codes.md",
         "```",
     ]
     for prefix, title in _GROUPS.items():

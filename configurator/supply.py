@@ -161,8 +161,11 @@ class _SupplyReader(Reader):
         self.unique(stock, lambda s: s.part, where, "stock record of part")
         self.unique(orders, lambda o: o.id, where, "purchase order")
         known = {s.id for s in suppliers}
-        for item, (_, _, keys) in [*zip(sourcing, sections["sourcing"], strict=True),
-                                   *zip(orders, sections["purchase_orders"], strict=True)]:
+        with_supplier: list[tuple[Sourcing | PurchaseOrder, dict[str, Position]]] = [
+            *((s, k) for s, (_, _, k) in zip(sourcing, sections["sourcing"], strict=True)),
+            *((o, k) for o, (_, _, k) in zip(orders, sections["purchase_orders"], strict=True)),
+        ]
+        for item, keys in with_supplier:
             if item.supplier is not None and item.supplier not in known:
                 self.report("R307", f"unknown supplier '{item.supplier}'",
                             keys.get("supplier", where(item)),

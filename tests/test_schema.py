@@ -714,3 +714,39 @@ def test_loader_rejects_the_invalid_documents(
     for apply in changes:
         apply(doc)
     assert loader_errors(loader_dir, doc), "bto accepts what the schema rejects"
+
+
+# --- the schemas against the bad-file corpus --------------------------------------------------
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+# Problems a JSON Schema can see: structure, types, identifiers, alternatives, value ranges.
+STRUCTURAL = {"S201", "S202", "S203", "S206", "S207"}
+FORMAT_KINDS = {f"bto-{kind}/1": kind for kind in KINDS}
+
+
+def structural_bad_files() -> list[Path]:
+    out = []
+    for path in sorted(BAD.glob("*.yaml")):
+        head = path.read_bytes()[:2000].decode("utf-8", "replace")
+        codes = set(re.findall(r"#\s*expect:\s*([A-Z]\d{3})", head))
+        elsewhere = re.search(r"#\s*expect:\s*[A-Z]\d{3}\s+\S+:\d+:\d+", head)
+        if codes and codes <= STRUCTURAL and not elsewhere:  # a CSV's problems are not seen
+            try:
+                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError:
+                continue
+            if isinstance(doc, dict) and doc.get("format") in FORMAT_KINDS:
+                out.append(path)
+    return out
+
+
+STRUCTURAL_BAD = structural_bad_files()
+
+
+def test_a_sample_of_bad_files_is_structural() -> None:
+    assert len(STRUCTURAL_BAD) >= 15
+
+
+@pytest.mark.parametrize("path", STRUCTURAL_BAD, ids=lambda p: p.name)
+def test_schema_rejects_structural_bad_files(path: Path) -> None:
+    doc = yaml12(load_yaml(path))
+    assert error_text(FORMAT_KINDS[doc["format"]], doc), f"{path.name} passed the schema"

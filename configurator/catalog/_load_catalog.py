@@ -236,8 +236,9 @@ class _CatalogReader(Reader):
             kind = self.choice(fields["type"], "attribute type", ("number", "string", "bool"))
             if kind is None:  # reported; go on as a number so its users do not cascade
                 kind = "number"
-            default: AttributeValue | None = {"number": Decimal(0), "string": "",
-                                              "bool": False}[kind]
+            defaults: dict[str, AttributeValue] = {"number": Decimal(0), "string": "",
+                                                   "bool": False}
+            default: AttributeValue | None = defaults[kind]
             if "default" in fields:
                 default = self.attribute_value(fields["default"], kind,
                                                f"default of attribute '{name}'")
@@ -280,10 +281,11 @@ class _CatalogReader(Reader):
         module_id = self.name(fields["id"], "module id") if "id" in fields else None
         what = f"module '{module_id}'" if module_id else "module"
         allowed = MODULE_KEYS[kind]
-        for key in fields:
-            if key not in allowed:
-                self.report("S201", f"key '{key}' does not apply to {kind} modules", self.key_node(
-                    node, key), f"allowed for {kind} modules: {', '.join(allowed)}")
+        for present in fields:
+            if present not in allowed:
+                self.report("S201", f"key '{present}' does not apply to {kind} modules",
+                            self.key_node(node, present),
+                            f"allowed for {kind} modules: {', '.join(allowed)}")
         label = self.label(fields["label"], f"label of {what}", self.languages) \
             if "label" in fields else None
         description = self.opt(fields, "description",
@@ -517,7 +519,7 @@ class _CatalogReader(Reader):
                 row = tuple(self.yaml_cell(c, m) for c, m in zip(cells, modules, strict=True))
                 if any(c is _BAD for c in row):
                     continue
-                self.add_row(rows, seen, row, item.pos)
+                self.add_row(rows, seen, cast(tuple[Cell, ...], row), item.pos)
         else:
             ref = self.reference(fields["file"], f"file of {what}", (".csv",))
             if ref is None:
@@ -590,11 +592,10 @@ class _CatalogReader(Reader):
         s = self.scalar(node, "table cell")
         if s is None:
             return _BAD
-        if isinstance(s.value, bool) or s.value is None:
-            if s.plain and s.raw:
-                self.report("Y103", f"cell '{s.raw}' is read as {type(s.value).__name__} by "
-                            "YAML 1.1", s, f'quote it: "{s.raw}"')
-                return _BAD
+        if (isinstance(s.value, bool) or s.value is None) and s.plain and s.raw:
+            self.report("Y103", f"cell '{s.raw}' is read as {type(s.value).__name__} by "
+                        "YAML 1.1", s, f'quote it: "{s.raw}"')
+            return _BAD
         text = s.raw if s.plain else str(s.value)
         result = self.cell(text.strip(), module)
         if isinstance(result, str) and result.startswith("!"):
@@ -626,7 +627,8 @@ class _CatalogReader(Reader):
                 errors += 1
             else:
                 try:
-                    row = tuple([lookup[text] for lookup, text in zip(lookups, cells)])
+                    row = tuple([lookup[text]
+                                 for lookup, text in zip(lookups, cells, strict=True)])
                 except KeyError:
                     parsed = self.slow_row(record, filename, modules)
                     if parsed is None:
@@ -789,9 +791,9 @@ class _CatalogReader(Reader):
         amount = percent = None
         if "amount" in fields:
             value = fields["amount"]
-            if isinstance(value, YScalar) and not isinstance(value.value, str):
-                if self.money(value, "amount") is None:
-                    return None
+            is_number = isinstance(value, YScalar) and not isinstance(value.value, str)
+            if is_number and self.money(value, "amount") is None:
+                return None
             amount = self.expression(value, "amount", "number")
             if amount is None:
                 return None

@@ -281,7 +281,8 @@ class Catalog:
 
     def rule(self, rule_id: str) -> Rule | VariantTable | None:
         """The rule or variant table with this id."""
-        for item in (*self.rules, *self.tables):
+        items: tuple[Rule | VariantTable, ...] = (*self.rules, *self.tables)
+        for item in items:
             if item.id == rule_id:
                 return item
         return None
