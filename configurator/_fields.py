@@ -45,7 +45,7 @@ def _kind(node: YNode) -> str:
 def _split_by_comma(key: YScalar, value: YNode) -> bool:
     """A key with no value inside ``{...}``: most likely text cut at an unquoted comma."""
     return (isinstance(value, YScalar) and value.value is None and value.raw == ""
-            and key.plain and (" " in key.raw or not key.raw[:1].isalpha()))
+            and key.plain and not NAME_RE.match(key.raw))
 
 
 _COMMA_HINT = "a comma inside { } ends the text; put the whole text in quotes"

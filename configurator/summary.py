@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .catalog.model import Catalog, Module
@@ -44,15 +45,30 @@ def catalog_summary(catalog: Catalog, lang: str | None = None) -> dict[str, Any]
     }
 
 
+def _money(text: str) -> str:
+    """Money for display: at least two decimals, all of them when a catalog uses more."""
+    value = Decimal(text)
+    return f"{value:,.2f}" if value.as_tuple().exponent >= -2 else f"{value:,}"  # type: ignore[operator]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
 def format_summary(summary: dict[str, Any]) -> str:
-    """Plain text for a terminal."""
+    """Plain text for a terminal, one option per line, prices aligned."""
     cur = summary["currency"]
+    options = [o for m in summary["modules"] for o in m.get("options", ())]
+    id_width = max((len(o["id"]) for o in options), default=0)
+    label_width = min(48, max((len(o["label"]) for o in options), default=0))
+    price_width = max((len(_money(o["price"])) for o in options), default=0)
     lines = [f"{summary['name']} ({summary['id']} {summary['version']}), "
-             f"base price {summary['base_price']} {cur}", ""]
+             f"base price {_money(summary['base_price'])} {cur}", ""]
     for m in summary["modules"]:
         if m["type"] == "integer":
             unit = f" {m['unit']}" if m["unit"] else ""
-            price = f", {m['unit_price']} {cur} per unit" if m["unit_price"] != "0" else ""
+            price = (f", {_money(m['unit_price'])} {cur} per unit"
+                     if Decimal(m["unit_price"]) else "")
             lines.append(f"{m['label']} [{m['id']}]: {m['min']}..{m['max']} step {m['step']}"
                          f"{unit}, default {m['default']}{price}")
             continue
@@ -60,10 +76,13 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"{m['label']} [{m['id']}]: {how}{'' if m['required'] else ', optional'}")
         for o in m["options"]:
             mark = "*" if o["default"] else " "
-            seg = "  (custom)" if o["segment"] == "custom" else ""
-            lines.append(f"  {mark} {o['id']:<22} {o['label']:<40} {o['price']:>10} {cur}{seg}")
+            seg = "  custom" if o["segment"] == "custom" else ""
+            label = _clip(o["label"], label_width)
+            lines.append(f"  {mark} {o['id']:<{id_width}}  {label:<{label_width}}"
+                         f"  {_money(o['price']):>{price_width}} {cur}{seg}")
     c = summary["counts"]
-    lines += ["", f"{c['modules']} modules, {c['options']} options, {c['rules']} rules, "
+    lines += ["", "* default option", "",
+              f"{c['modules']} modules, {c['options']} options, {c['rules']} rules, "
               f"{c['tables']} variant tables ({c['table_rows']} rows), {c['parts']} parts, "
               f"{c['tests']} catalog tests"]
     return "\n".join(lines)

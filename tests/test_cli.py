@@ -94,3 +94,22 @@ def test_the_checkout_launcher_runs_the_same_group():
     out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--version"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"bto, version {__version__}"
+
+
+def test_shell_completion_as_the_readme_says():
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str, cword: int) -> str:
+        env = {**os.environ, "_BTO_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(cword)}
+        return subprocess.run([sys.executable, str(ROOT / "cli.py")], env=env,
+                              capture_output=True, text=True, check=True).stdout
+
+    assert "plain,schema" in complete("bto sch", 1)
+    assert "plain,plant" in complete("bto schema p", 2)
+    env = {**os.environ, "_BTO_COMPLETE": "bash_source"}
+    script = subprocess.run([sys.executable, str(ROOT / "cli.py")], env=env,
+                            capture_output=True, text=True, check=True).stdout
+    assert "_bto_completion" in script
