@@ -55,3 +55,72 @@ def mutated_text(draw: st.DrawFn, text: str) -> str:
             else:
                 lines[i] = line[:at] + piece + line[at + cut:]
     return "\n".join(lines)
+
+
+# --- generated catalogs ---------------------------------------------------------------------
+# Small catalogs written as YAML text and loaded through the real loader, so a generated
+# catalog exercises the whole path: single-, multi-select and integer modules, a number
+# attribute, rules of every form, a numeric budget and a variant table (with wildcards).
+
+
+@st.composite
+def catalog_texts(draw: st.DrawFn, max_single: int = 3) -> str:
+    """The text of a small, valid catalog (it may have no configuration at all)."""
+    singles = []
+    for i in range(draw(st.integers(1, max_single))):
+        n = draw(st.integers(2, 3))
+        weights = [draw(st.integers(0, 4)) for _ in range(n)]
+        singles.append((f"m{i}", [f"o{j}" for j in range(n)], weights,
+                        draw(st.booleans())))  # required?
+    multi_n = draw(st.integers(0, 3))
+    multi_min = draw(st.integers(0, max(0, multi_n - 1))) if multi_n else 0
+    multi_max = draw(st.integers(max(multi_min, 1), multi_n)) if multi_n else 0
+    has_int = draw(st.booleans())
+
+    lines = ["format: bto-catalog/1", "id: generated", "name: Generated", 'version: "1"',
+             "currency: EUR", "attributes:", "  w: {type: number, default: 0}", "modules:"]
+    for mid, options, weights, required in singles:
+        lines += [f"  - id: {mid}", f"    label: {mid}", f"    required: {str(required).lower()}",
+                  "    options:"]
+        lines += [f"      - {{id: {o}, label: {o}, attributes: {{w: {w}}}}}"
+                  for o, w in zip(options, weights, strict=True)]
+    if multi_n:
+        lines += ["  - id: x", "    label: x", "    type: multi", f"    min: {multi_min}",
+                  f"    max: {multi_max}", "    options:"]
+        lines += [f"      - {{id: a{j}, label: a{j}, attributes: {{w: {j + 1}}}}}"
+                  for j in range(multi_n)]
+    if has_int:
+        lines += ["  - id: n", "    label: n", "    type: integer", "    min: 0", "    max: 3"]
+
+    refs = [f"{m}.{o}" for m, opts, _, _ in singles for o in opts]
+    refs += [f"x.a{j}" for j in range(multi_n)]
+    rules = []
+    for k in range(draw(st.integers(0, 4))):
+        form = draw(st.sampled_from(["requires", "excludes", "budget", "then", "int"]))
+        a, b = draw(st.sampled_from(refs)), draw(st.sampled_from(refs))
+        if form == "requires":
+            rules.append(f"  - {{id: r{k}, message: m, when: {a}, requires: {b}}}")
+        elif form == "excludes":
+            rules.append(f"  - {{id: r{k}, message: m, when: {a}, excludes: [{b}]}}")
+        elif form == "budget":
+            limit = draw(st.integers(0, 8))
+            rules.append(f'  - {{id: r{k}, message: m, constraint: "sum(option.w for selected)'
+                         f' <= {limit}"}}')
+        elif form == "then":
+            rules.append(f'  - {{id: r{k}, message: m, when: {a}, then: "not {b} or '
+                         f'{singles[0][0]}.w >= 2"}}')
+        elif has_int:
+            rules.append(f'  - {{id: r{k}, message: m, when: {a}, then: "n >= 2"}}')
+    if rules:
+        lines += ["rules:", *rules]
+    if len(singles) >= 2 and draw(st.booleans()):
+        (m0, o0, _, req0), (m1, o1, _, req1) = singles[0], singles[1]
+        cells0 = o0 + ([] if req0 else ["none"]) + ['"*"']
+        cells1 = o1 + ([] if req1 else ["none"]) + ['"*"']
+        rows = draw(st.lists(st.tuples(st.sampled_from(cells0), st.sampled_from(cells1)),
+                             min_size=1, max_size=4, unique=True))
+        kind = draw(st.sampled_from(["allow", "deny"]))
+        lines += ["tables:", "  - id: t", "    message: m", f"    kind: {kind}",
+                  f"    columns: [{m0}, {m1}]", "    rows:"]
+        lines += [f"      - [{c0}, {c1}]" for c0, c1 in rows]
+    return "\n".join(lines) + "\n"

@@ -53,7 +53,7 @@ def test_modules_of_every_kind(mini):
 def test_attributes_have_defaults(mini):
     assert mini.attributes["motorised"].default is False
     assert mini.attributes["load_kg"].default == Decimal(0)
-    assert mini.attribute_value("frame", "manual", "max_load_kg") == Decimal(60)
+    assert mini.attribute_value("frame", "manual", "max_load_kg") == Decimal(35)
     assert mini.attribute_value("extras", "drawer", "finish") == ""
 
 

@@ -1,0 +1,82 @@
+"""The ``csp`` engine: python-constraint2 backtracking, the reference the SAT engine is checked
+against.
+
+Every constraint is a ``FunctionConstraint`` over a Python callable that evaluates the model
+(the rule language's bound AST, or a table lookup); python-constraint's string constraints are
+never used, since they ``eval`` their text. Solving mutates a ``Problem``, so each call builds a
+fresh one. Backtracking is exponential in the worst case: this engine is for small catalogs,
+tests and differential checks, not for interactive use on large ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import constraint as _pc
+
+from .model import Constraint, Model
+
+__all__ = ["CspEngine"]
+
+
+class CspEngine:
+    """Answers consistency and conflict questions on a model by plain backtracking."""
+
+    name = "csp"
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    def solve(self, fixed: Mapping[str, Any],
+              constraints: Iterable[Constraint] | None = None) -> dict[str, Any] | None:
+        """A full assignment extending ``fixed`` that satisfies ``constraints`` (default: every
+        hard constraint), or None when there is none."""
+        problem = _pc.Problem(_pc.BacktrackingSolver(forwardcheck=True))
+        for variable in self.model.variables:
+            if variable.name in fixed:
+                value = fixed[variable.name]
+                if value not in variable.domain:
+                    return None
+                problem.addVariable(variable.name, [value])
+            else:
+                problem.addVariable(variable.name, list(variable.domain))
+        for c in self.model.hard_constraints if constraints is None else constraints:
+            problem.addConstraint(_pc.FunctionConstraint(self._checker(c)), list(c.variables))
+        solution = problem.getSolution()
+        return dict(solution) if solution else None
+
+    def _checker(self, c: Constraint) -> Any:
+        names = c.variables
+        holds = self.model.holds
+
+        def check(*values: Any) -> bool:
+            return holds(c, dict(zip(names, values, strict=True)))
+
+        return check
+
+    def consistent(self, fixed: Mapping[str, Any]) -> bool:
+        """Whether the fixed values can be completed to a configuration."""
+        return self.solve(fixed) is not None
+
+    def conflict(self, fixed: Mapping[str, Any], keep_last: Sequence[str] = ()
+                 ) -> tuple[Constraint, ...]:
+        """A minimal set of hard constraints that, with ``fixed``, has no solution.
+
+        Deletion-based: drop each constraint in turn and keep it out while the rest still
+        conflict. Constraints named in ``keep_last`` are tried last, so they stay in the
+        conflict whenever some conflict with the others allows. Empty when ``fixed`` is
+        consistent, or when ``fixed`` alone is impossible (a value outside its domain).
+        """
+        hard = list(self.model.hard_constraints)
+        if self.solve(fixed, hard) is not None:
+            return ()
+        if self.solve(fixed, []) is None:
+            return ()
+        order = sorted(hard, key=lambda c: c.id in keep_last)
+        kept = list(order)
+        for c in order:
+            trial = [k for k in kept if k is not c]
+            if self.solve(fixed, trial) is None:
+                kept = trial
+        return tuple(kept)
