@@ -3,7 +3,7 @@
 PyYAML's safe parser (the C one when available) produces events; we compose them into our own
 small node tree without recursion, so that hostile input cannot exhaust the stack. On the way
 we reject duplicate keys, merge keys and unknown tags, and we bound the file size, the nesting
-depth and the number of nodes *after* alias expansion, computed from subtree sizes so that an
+depth and the number of nodes that aliases repeat, computed from subtree sizes so that an
 alias bomb is refused without ever being expanded.
 
 Scalars keep their source text and style next to the value YAML 1.1 resolves, so the typed
@@ -24,7 +24,7 @@ from .problems import Position, Problem
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
-    "MAX_NODES",
+    "MAX_ALIAS_NODES",
     "YMap",
     "YNode",
     "YScalar",
@@ -35,7 +35,7 @@ __all__ = [
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 100_000
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may bring in, in all
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Parser: type[Any] = getattr(yaml, "CParser", None) or yaml.SafeLoader
@@ -126,6 +126,7 @@ class _Composer:
         """Build the tree from an event stream; None when the stream holds no document."""
         root: YNode | None = None
         documents = 0
+        aliased = 0
         # Each stack entry is the open collection and, for mappings, the pending key.
         stack: list[tuple[YNode, YScalar | None, str | None]] = []
         seen_keys: list[dict[Any, YScalar]] = []
@@ -138,9 +139,6 @@ class _Composer:
             parent, key, anchor = stack[-1]
             parent.size += node.size
             parent.height = max(parent.height, node.height + 1)
-            if parent.size > MAX_NODES:
-                raise self.fail("Y106", f"more than {MAX_NODES} nodes after alias expansion",
-                                where or node.pos, "the file may be an alias bomb")
             if parent.height > MAX_DEPTH:
                 raise self.fail("Y105", f"nested deeper than {MAX_DEPTH} levels",
                                 where or node.pos)
@@ -179,6 +177,11 @@ class _Composer:
                 target = self.anchors.get(event.anchor or "")
                 if target is None:
                     raise self.fail("Y101", f"unknown alias '*{event.anchor}'", event.start_mark)
+                # The file's own nodes are bounded by its size; what aliases repeat is not.
+                aliased += target.size
+                if aliased > MAX_ALIAS_NODES:
+                    raise self.fail("Y106", f"aliases expand to more than {MAX_ALIAS_NODES} "
+                                    "nodes", event.start_mark, "the file may be an alias bomb")
                 attach(target, self.pos(event.start_mark))
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 if event.tag not in (None, "!", f"{_TAG}seq", f"{_TAG}map"):

@@ -109,6 +109,53 @@ def show(catalog: str, fmt: str, lang: str | None) -> None:
         click.echo(format_summary(summary))
 
 
+@cli.group("import")
+def import_() -> None:
+    """Convert real configuration models into bto catalogs."""
+
+
+def _import(kind: str, source: str, out: str) -> None:
+    from .importers import ImportError_, import_dimacs, import_xcsp, write_catalog
+    from .loading import read_catalog
+
+    try:
+        imported = (import_xcsp if kind == "xcsp" else import_dimacs)(source)
+        path = write_catalog(imported, out)
+    except ImportError_ as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise ProblemsFound("import failed") from None
+    for note in imported.notes:
+        click.echo(f"note: {note}", err=True)
+    catalog, problems = read_catalog(path)
+    _print_problems(problems, sys.stderr)
+    if catalog is None:
+        raise ProblemsFound("the imported catalog does not load")
+    click.echo(f"{path}: {len(catalog.modules)} modules, {len(catalog.rules)} rules, "
+               f"{len(catalog.tables)} variant tables "
+               f"({sum(len(t.rows) for t in catalog.tables)} rows)")
+
+
+OUT_OPTION = click.option("-o", "--out", "out", required=True,
+                          type=click.Path(file_okay=False),
+                          help="Folder to create for the catalog (must not exist, or be empty).")
+
+
+@import_.command("xcsp")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@OUT_OPTION
+def import_xcsp_command(source: str, out: str) -> None:
+    """Import an XCSP 2.1 instance: variables become modules, tables become CSV tables."""
+    _import("xcsp", source, out)
+
+
+@import_.command("dimacs")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@OUT_OPTION
+def import_dimacs_command(source: str, out: str) -> None:
+    """Import a DIMACS CNF feature model: features become modules, clauses rules."""
+    _import("dimacs", source, out)
+
+
 def main() -> None:
     """Entry point of the ``bto`` console script."""
     cli(prog_name="bto")

@@ -43,7 +43,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "Y103": (Severity.ERROR, "plain scalar that YAML 1.1 reads as another type; quote it"),
     "Y104": (Severity.ERROR, "file too large"),
     "Y105": (Severity.ERROR, "nesting too deep"),
-    "Y106": (Severity.ERROR, "too many nodes after alias expansion (alias bomb)"),
+    "Y106": (Severity.ERROR, "aliases expand to too many nodes (alias bomb)"),
     "Y107": (Severity.ERROR, "the file must hold exactly one YAML document, a mapping"),
     "Y108": (Severity.WARNING, "yes/no/on/off used as a boolean; write true or false"),
     "Y109": (Severity.ERROR, "unsupported YAML tag or merge key"),

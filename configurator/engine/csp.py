@@ -10,7 +10,7 @@ tests and differential checks, not for interactive use on large ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import constraint as _pc
@@ -32,6 +32,15 @@ class CspEngine:
               constraints: Iterable[Constraint] | None = None) -> dict[str, Any] | None:
         """A full assignment extending ``fixed`` that satisfies ``constraints`` (default: every
         hard constraint), or None when there is none."""
+        chosen = self.model.hard_constraints if constraints is None else constraints
+        problem = self._problem(fixed, chosen)
+        solution = problem.getSolution() if problem is not None else None
+        return dict(solution) if solution else None
+
+    def _problem(self, fixed: Mapping[str, Any], constraints: Iterable[Constraint]
+                 ) -> Any | None:
+        """A fresh python-constraint Problem (solving mutates one); None when a fixed value
+        is outside its variable's domain."""
         problem = _pc.Problem(_pc.BacktrackingSolver(forwardcheck=True))
         for variable in self.model.variables:
             if variable.name in fixed:
@@ -41,10 +50,18 @@ class CspEngine:
                 problem.addVariable(variable.name, [value])
             else:
                 problem.addVariable(variable.name, list(variable.domain))
-        for c in self.model.hard_constraints if constraints is None else constraints:
+        for c in constraints:
             problem.addConstraint(_pc.FunctionConstraint(self._checker(c)), list(c.variables))
-        solution = problem.getSolution()
-        return dict(solution) if solution else None
+        return problem
+
+    def solutions(self, fixed: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every full assignment extending ``fixed`` that satisfies the hard constraints,
+        lazily. Exponential: for small or tightly constrained models only."""
+        problem = self._problem(fixed or {}, self.model.hard_constraints)
+        if problem is None:
+            return
+        for solution in problem.getSolutionIter():
+            yield dict(solution)
 
     def _checker(self, c: Constraint) -> Any:
         names = c.variables
