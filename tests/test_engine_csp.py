@@ -79,8 +79,11 @@ def test_holds_means_what_the_rules_say(mini, changes, broken):
     assert failing == broken
 
 
-def test_csp_engine_on_the_fixture(mini):
-    engine = CspEngine(mini)
+@pytest.mark.parametrize("kind", ["csp", "sat"])
+def test_engines_on_the_fixture(mini, kind):
+    from configurator.engine import SatEngine
+
+    engine = CspEngine(mini) if kind == "csp" else SatEngine(mini)
     catalog = mini.catalog
     for test in catalog.tests:
         fixed = fixed_values(mini, test.select)
@@ -137,3 +140,34 @@ def test_csp_agrees_with_enumeration(tmp_path_factory, case):
             assert engine.solve(fixed, conflict) is None
             for c in conflict:
                 assert engine.solve(fixed, [k for k in conflict if k is not c]) is not None
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=catalogs_and_selections())
+def test_sat_agrees_with_csp(tmp_path_factory, case):
+    from configurator.engine.sat import SatEngine
+
+    text, rnd = case
+    path: Path = tmp_path_factory.mktemp("gen") / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    model = compile_model(load_catalog(path))
+    csp, sat = CspEngine(model), SatEngine(model)
+    try:
+        assert sum(1 for _ in sat.solutions()) == sum(1 for _ in csp.solutions())
+        for _ in range(4):
+            chosen = rnd.sample(list(model.variables),
+                                rnd.randint(0, min(3, len(model.variables))))
+            fixed = {v.name: rnd.choice(v.domain) for v in chosen}
+            found = sat.solve(fixed)
+            assert (found is not None) == csp.consistent(fixed)
+            if found is not None:
+                assert extends(found, fixed)
+                assert all(model.holds(c, found) for c in model.hard_constraints)
+            else:
+                conflict = sat.conflict(fixed)
+                assert csp.solve(fixed, conflict) is None
+                for c in conflict:
+                    assert csp.solve(fixed, [k for k in conflict if k is not c]) is not None
+    finally:
+        sat.close()

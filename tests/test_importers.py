@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from configurator import load_catalog
 from configurator.cli import cli
-from configurator.engine import CspEngine, compile_model
+from configurator.engine import CspEngine, SatEngine, compile_model
 from configurator.importers import ImportError_, import_dimacs, import_xcsp, write_catalog
 
 from .conftest import DATA, write
@@ -26,8 +26,11 @@ def test_berkeleydb_has_its_published_32_configurations(tmp_path):
     result = import_dimacs(DATA / "real" / "berkeleydb.dimacs")
     catalog = load_catalog(write_catalog(result, tmp_path / "bdb"))
     assert (len(catalog.modules), len(catalog.rules)) == (117, 417)
-    engine = CspEngine(compile_model(catalog))
-    assert sum(1 for _ in itertools.islice(engine.solutions(), 100)) == 32
+    model = compile_model(catalog)
+    assert sum(1 for _ in itertools.islice(CspEngine(model).solutions(), 100)) == 32
+    sat = SatEngine(model)
+    assert sum(1 for _ in itertools.islice(sat.solutions(), 100)) == 32
+    sat.close()
 
 
 XCSP = """<?xml version="1.0" encoding="UTF-8"?>

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from .csp import CspEngine
 from .model import Assignment, Constraint, Model, Variable, compile_model, fixed_values
+from .sat import SatEngine
 
 __all__ = [
     "Assignment",
     "Constraint",
     "CspEngine",
     "Model",
+    "SatEngine",
     "Variable",
     "compile_model",
     "fixed_values",
