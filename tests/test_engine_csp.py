@@ -115,19 +115,28 @@ def catalogs_and_selections(draw: st.DrawFn):
     return text, draw(st.randoms(use_true_random=False))
 
 
+def generated_model(tmp_path_factory, text: str):
+    path: Path = tmp_path_factory.mktemp("gen") / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    return compile_model(load_catalog(path))
+
+
+def random_fixed(rnd, model, count: int = 4):
+    """A few random partial assignments of up to three variables."""
+    for _ in range(count):
+        chosen = rnd.sample(list(model.variables), rnd.randint(0, min(3, len(model.variables))))
+        yield {v.name: rnd.choice(v.domain) for v in chosen}
+
+
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=catalogs_and_selections())
 def test_csp_agrees_with_enumeration(tmp_path_factory, case):
     text, rnd = case
-    path: Path = tmp_path_factory.mktemp("gen") / "c.yaml"
-    path.write_text(text, encoding="utf-8")
-    model = compile_model(load_catalog(path))
+    model = generated_model(tmp_path_factory, text)
     engine = CspEngine(model)
     solutions = list(all_solutions(model))
-    for _ in range(4):
-        chosen = rnd.sample(list(model.variables), rnd.randint(0, min(3, len(model.variables))))
-        fixed = {v.name: rnd.choice(v.domain) for v in chosen}
+    for fixed in random_fixed(rnd, model):
         expected = any(extends(s, fixed) for s in solutions)
         found = engine.solve(fixed)
         assert (found is not None) == expected
@@ -149,16 +158,11 @@ def test_sat_agrees_with_csp(tmp_path_factory, case):
     from configurator.engine.sat import SatEngine
 
     text, rnd = case
-    path: Path = tmp_path_factory.mktemp("gen") / "c.yaml"
-    path.write_text(text, encoding="utf-8")
-    model = compile_model(load_catalog(path))
+    model = generated_model(tmp_path_factory, text)
     csp, sat = CspEngine(model), SatEngine(model)
     try:
         assert sum(1 for _ in sat.solutions()) == sum(1 for _ in csp.solutions())
-        for _ in range(4):
-            chosen = rnd.sample(list(model.variables),
-                                rnd.randint(0, min(3, len(model.variables))))
-            fixed = {v.name: rnd.choice(v.domain) for v in chosen}
+        for fixed in random_fixed(rnd, model):
             found = sat.solve(fixed)
             assert (found is not None) == csp.consistent(fixed)
             if found is not None:
