@@ -97,6 +97,21 @@ def test_engines_on_the_fixture(mini, kind):
     assert engine.solve({"width_mm": 1500}) is None  # not a value of the module
 
 
+def check_answer(model, engine, oracle, fixed, expected: bool) -> None:
+    """``engine``'s solution or conflict for ``fixed`` is right, judged by ``oracle``."""
+    found = engine.solve(fixed)
+    assert (found is not None) == expected
+    if found is not None:
+        assert extends(found, fixed)
+        assert all(model.holds(c, found) for c in model.hard_constraints)
+    else:
+        # A conflict really conflicts, and dropping any one of its constraints resolves it.
+        conflict = engine.conflict(fixed)
+        assert oracle.solve(fixed, conflict) is None
+        for c in conflict:
+            assert oracle.solve(fixed, [k for k in conflict if k is not c]) is not None
+
+
 def all_solutions(model):
     names = [v.name for v in model.variables]
     for values in itertools.product(*(v.domain for v in model.variables)):
@@ -137,18 +152,7 @@ def test_csp_agrees_with_enumeration(tmp_path_factory, case):
     engine = CspEngine(model)
     solutions = list(all_solutions(model))
     for fixed in random_fixed(rnd, model):
-        expected = any(extends(s, fixed) for s in solutions)
-        found = engine.solve(fixed)
-        assert (found is not None) == expected
-        if found is not None:
-            assert extends(found, fixed)
-            assert all(model.holds(c, found) for c in model.hard_constraints)
-        else:
-            conflict = engine.conflict(fixed)
-            # A conflict really conflicts, and dropping any one of its constraints resolves it.
-            assert engine.solve(fixed, conflict) is None
-            for c in conflict:
-                assert engine.solve(fixed, [k for k in conflict if k is not c]) is not None
+        check_answer(model, engine, engine, fixed, any(extends(s, fixed) for s in solutions))
 
 
 @settings(max_examples=80, deadline=None,
@@ -163,15 +167,6 @@ def test_sat_agrees_with_csp(tmp_path_factory, case):
     try:
         assert sum(1 for _ in sat.solutions()) == sum(1 for _ in csp.solutions())
         for fixed in random_fixed(rnd, model):
-            found = sat.solve(fixed)
-            assert (found is not None) == csp.consistent(fixed)
-            if found is not None:
-                assert extends(found, fixed)
-                assert all(model.holds(c, found) for c in model.hard_constraints)
-            else:
-                conflict = sat.conflict(fixed)
-                assert csp.solve(fixed, conflict) is None
-                for c in conflict:
-                    assert csp.solve(fixed, [k for k in conflict if k is not c]) is not None
+            check_answer(model, sat, csp, fixed, csp.consistent(fixed))
     finally:
         sat.close()
