@@ -64,6 +64,9 @@ def lint(paths: tuple[str, ...], fmt: str) -> None:
     from .lint import lint_paths
 
     result = lint_paths(paths)
+    if not result.files and not result.problems:
+        # A mistyped folder must not pass as clean.
+        raise click.UsageError(f"no .yaml or .yml files under {', '.join(paths)}")
     if fmt == "json":
         _dump([p.to_dict() for p in result.problems])
     else:

@@ -291,10 +291,13 @@ def write_catalog(imported: ImportedCatalog, out_dir: str | os.PathLike[str]) ->
     end, so an interrupted import leaves no partial catalog behind. Returns the catalog path.
     """
     target = Path(out_dir)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise ImportError_(f"{target}: exists and is not an empty folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".bto-import-", dir=target.parent))
+    try:
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise ImportError_(f"{target}: exists and is not an empty folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".bto-import-", dir=target.parent))
+    except OSError as exc:
+        raise ImportError_(f"{target}: cannot create it: {exc.strerror or exc}") from None
     try:
         _write_all(staging, [(f"{imported.name}.yaml", imported.catalog),
                              *imported.files.items()])

@@ -113,3 +113,9 @@ def test_shell_completion_as_the_readme_says():
     script = subprocess.run([sys.executable, str(ROOT / "cli.py")], env=env,
                             capture_output=True, text=True, check=True).stdout
     assert "_bto_completion" in script
+
+
+def test_lint_of_a_folder_without_bto_files_is_a_usage_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing to lint")
+    result = run("lint", str(tmp_path))
+    assert result.exit_code == 2 and "no .yaml or .yml files" in result.stderr

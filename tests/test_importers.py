@@ -147,3 +147,11 @@ def test_cli_import(tmp_path):
     result = runner.invoke(cli, ["import", "xcsp", str(bad), "-o", str(tmp_path / "x")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert runner.invoke(cli, ["import", "xcsp", str(bad)]).exit_code == 2  # no -o
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
+    blocker = write(tmp_path, "file.txt", "a file, not a folder")
+    result = CliRunner().invoke(cli, ["import", "dimacs", str(DATA / "real" / "berkeleydb.dimacs"),
+                                      "-o", str(blocker / "out")])
+    assert result.exit_code == 1 and "cannot create it" in result.stderr
+    assert "Traceback" not in result.output
