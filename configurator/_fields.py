@@ -48,6 +48,8 @@ def _split_by_comma(key: YScalar, value: YNode) -> bool:
             and key.plain and not NAME_RE.match(key.raw))
 
 
+#: The file formats bto reads, by the value of their ``format`` key.
+FORMAT_NAMES = ("bto-catalog/1", "bto-plant/1", "bto-supply/1")
 _COMMA_HINT = "a comma inside { } ends the text; put the whole text in quotes"
 
 
@@ -424,6 +426,21 @@ class Reader:
                         did_you_mean(resolved.name, candidates))
             return None
         return target, display
+
+    def check_format(self, top: dict[str, YNode], expected: str) -> bool:
+        """Whether the ``format`` key names the expected kind of file (reported if not)."""
+        if "format" not in top:
+            return False  # reported as a missing required key
+        value = self.string(top["format"], "format")
+        if value is None:
+            return False
+        if value != expected:
+            hint = did_you_mean(value, FORMAT_NAMES)
+            if value in FORMAT_NAMES:
+                hint = f"this is a {value.split('/')[0][4:]} file; it cannot be read as {expected}"
+            self.report("S200", f"format '{value}' is not {expected}", top["format"], hint)
+            return False
+        return True
 
     def each_pair(self, node: YNode, what: str) -> Iterator[tuple[str, YScalar, YNode]]:
         """The (key, key node, value node) pairs of a free-form mapping."""

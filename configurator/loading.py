@@ -10,11 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ._fields import FORMAT_NAMES
 from ._yaml import YMap, YNode, load_yaml_text, read_text
 from .catalog._load_catalog import read_catalog_node
 from .catalog.model import Catalog
 from .plant import Plant, read_plant_node
-from .problems import LoadError, Problem, did_you_mean
+from .problems import LoadError, Position, Problem, did_you_mean
 from .supply import Supply, read_supply_node
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 Document = Catalog | Plant | Supply
-FORMATS = {"bto-catalog/1": Catalog, "bto-plant/1": Plant, "bto-supply/1": Supply}
+FORMATS = dict(zip(FORMAT_NAMES, (Catalog, Plant, Supply), strict=True))
 T = TypeVar("T", Catalog, Plant, Supply)
 _HINT_KEYS = {"modules": "bto-catalog/1", "options": "bto-catalog/1", "shifts": "bto-plant/1",
               "work_centres": "bto-plant/1", "stock": "bto-supply/1",
@@ -98,8 +99,6 @@ def _read(path: str | os.PathLike[str], filename: str | None, kind: type[T]
           ) -> tuple[T | None, list[Problem]]:
     doc, problems = read_file(path, filename, expected=kind)
     if doc is not None and not isinstance(doc, kind):
-        from .problems import Position
-
         problems.append(Problem.at(
             "S200", f"this is a {type(doc).__name__.lower()} file, not a "
             f"{kind.__name__.lower()} file", doc.source or Position(_name(path, filename), 1, 1)))

@@ -177,12 +177,10 @@ def _country_hint(country: str, countries: dict[str, list[str]]) -> str:
 
 class _PlantReader(Reader):
     def read(self, root: YNode) -> Plant | None:
-        from .catalog._load_catalog import check_format
-
         top = self.mapping(root, "the plant", PLANT_KEYS,
                            required=("format", "id", "timezone", "calendar", "shifts",
                                      "work_centres"))
-        if top is None or not check_format(self, top, root, FORMAT):
+        if top is None or not self.check_format(top, FORMAT):
             return None
         plant_id = self.ident(top["id"], "plant id") if "id" in top else None
         name = self.name_label(top.get("name"), plant_id)

@@ -135,10 +135,8 @@ def _csv_scalar(text: str, pos: Position, kind: str) -> YScalar:
 
 class _SupplyReader(Reader):
     def read(self, root: YNode) -> Supply | None:
-        from .catalog._load_catalog import check_format
-
         top = self.mapping(root, "the supply data", SUPPLY_KEYS, required=("format", "id"))
-        if top is None or not check_format(self, top, root, FORMAT):
+        if top is None or not self.check_format(top, FORMAT):
             return None
         supply_id = self.ident(top["id"], "supply id") if "id" in top else None
         as_of = self.date(top["as_of"], "as_of") if "as_of" in top else None

@@ -141,7 +141,7 @@ class _CatalogReader(Reader):
                            required=("format", "id", "name", "version", "currency"))
         if top is None:
             return None
-        if not check_format(self, top, root, FORMAT):
+        if not self.check_format(top, FORMAT):
             return None
         if "languages" in top:
             self.languages = self.read_languages(top["languages"])
@@ -176,7 +176,7 @@ class _CatalogReader(Reader):
         part_map = {p.id: p for p in parts}
         bom = self.section(top, "bom", self.read_bom_line)
         routing = self.read_routing(top["routing"], "routing") if "routing" in top else []
-        self.check_parts(part_map, bom)
+        self.check_parts(part_map)
         surcharges = self.section(top, "surcharges", self.read_surcharge)
         self.unique(surcharges, lambda s: s.id, lambda s: cast(Position, s.source),
                     "surcharge id")
@@ -744,9 +744,8 @@ class _CatalogReader(Reader):
         return Operation(id=op_id, work_centre=centre, minutes=minutes, when=when, label=label,
                          source=node.pos, work_centre_source=fields["work_centre"].pos)
 
-    def check_parts(self, parts: dict[str, Part], bom: list[BomLine]) -> None:
+    def check_parts(self, parts: dict[str, Part]) -> None:
         """No made or phantom part contains itself (unknown parts are reported per line)."""
-        del bom
         done: set[str] = set()
         for start in parts:
             if start in done:
@@ -915,23 +914,6 @@ def declared_ids(node: YNode | None) -> set[str]:
                     if key.value == "id" and isinstance(getattr(value, "value", None), str):
                         out.add(value.value)  # type: ignore[attr-defined]
     return out
-
-
-def check_format(reader: Reader, top: dict[str, YNode], root: YNode, expected: str) -> bool:
-    """The ``format`` key names this kind of file."""
-    if "format" not in top:
-        return False
-    value = reader.string(top["format"], "format")
-    if value is None:
-        return False
-    if value != expected:
-        known = ("bto-catalog/1", "bto-plant/1", "bto-supply/1")
-        hint = did_you_mean(value, known)
-        if value in known:
-            hint = f"this is a {value.split('/')[0][4:]} file; it cannot be read as {expected}"
-        reader.report("S200", f"format '{value}' is not {expected}", top["format"], hint)
-        return False
-    return True
 
 
 def read_catalog_node(root: YNode, filename: str, path: Path | None, text: str

@@ -15,7 +15,7 @@ from typing import Any
 
 import constraint as _pc
 
-from .model import Constraint, Model
+from .model import Constraint, Model, shrink_conflict
 
 __all__ = ["CspEngine"]
 
@@ -90,10 +90,4 @@ class CspEngine:
             return ()
         if self.solve(fixed, []) is None:
             return ()
-        order = sorted(hard, key=lambda c: c.id in keep_last)
-        kept = list(order)
-        for c in order:
-            trial = [k for k in kept if k is not c]
-            if self.solve(fixed, trial) is None:
-                kept = trial
-        return tuple(kept)
+        return shrink_conflict(hard, lambda cs: self.solve(fixed, cs) is None, keep_last)

@@ -14,7 +14,7 @@ bound AST on an assignment: no string is ever evaluated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,7 +23,15 @@ from ..catalog.model import WILDCARD, Catalog, Module, Rule, VariantTable
 from ..problems import Position
 from ..values import FrozenMap, Label
 
-__all__ = ["Assignment", "Constraint", "Model", "Variable", "compile_model", "fixed_values"]
+__all__ = [
+    "Assignment",
+    "Constraint",
+    "Model",
+    "Variable",
+    "compile_model",
+    "fixed_values",
+    "shrink_conflict",
+]
 
 #: Values of variables by name: an option id or None, a bool, or an int.
 Assignment = Mapping[str, Any]
@@ -186,6 +194,23 @@ def compile_model(catalog: Catalog) -> Model:
             source=table.source, table=table,
             exact_rows=frozenset(r for r in table.rows if WILDCARD not in r), pattern_rows=wild))
     return Model(catalog, tuple(variables), tuple(constraints))
+
+
+def shrink_conflict(candidates: Iterable[Constraint],
+                    conflicts: Callable[[list[Constraint]], bool],
+                    keep_last: Sequence[str] = ()) -> tuple[Constraint, ...]:
+    """A minimal subset of ``candidates`` that still ``conflicts``, by deletion.
+
+    Each constraint is dropped in turn and stays out while the rest still conflict; those named
+    in ``keep_last`` are tried last, so they stay whenever some conflict allows. The result
+    keeps the candidates' order. Engines differ only in how they test ``conflicts``.
+    """
+    kept = list(candidates)
+    for c in sorted(kept, key=lambda k: k.id in keep_last):
+        trial = [k for k in kept if k is not c]
+        if conflicts(trial):
+            kept = trial
+    return tuple(kept)
 
 
 def fixed_values(model: Model, selection: Mapping[str, SelectionValue]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from pysat.solvers import Solver
 
 from .. import expr as _expr
 from ..catalog.model import WILDCARD
-from .model import Constraint, Model
+from .model import Constraint, Model, shrink_conflict
 
 __all__ = ["SatEngine"]
 
@@ -290,13 +290,9 @@ class SatEngine:
         core = set(self._solver.get_core() or [])  # read it before the next solve replaces it
         if self.solve(fixed, []) is None:
             return ()
-        by_selector = {s: self._constraints[cid] for cid, s in self._selectors.items()}
-        kept = [c for s, c in by_selector.items() if s in core]
-        for c in sorted(kept, key=lambda k: k.id in keep_last):
-            trial = [k for k in kept if k is not c]
-            if self.solve(fixed, trial) is None:
-                kept = trial
-        return tuple(sorted(kept, key=lambda k: list(self._constraints).index(k.id)))
+        # The core, in model order, then shrunk to a minimal conflict.
+        in_core = [c for cid, c in self._constraints.items() if self._selectors[cid] in core]
+        return shrink_conflict(in_core, lambda cs: self.solve(fixed, cs) is None, keep_last)
 
     def solutions(self, fixed: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every solution extending ``fixed``, by blocking each one found."""
