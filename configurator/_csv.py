@@ -1,10 +1,19 @@
-"""CSV reading that keeps the line and column of every cell, for exact error positions."""
+"""CSV reading that keeps the line and column of every cell, for exact error positions.
+
+Two readers give the same cells. :func:`parse_csv` goes through the ``csv`` module record by
+record and keeps each record's line, so that any problem can be placed. :func:`plain_grid` is
+the fast path for big generated tables: when a text is a plain grid (no quotes, one record per
+line, every record as wide as the header) it splits the whole text at newlines and commas at
+once and keeps no positions. A caller that finds anything wrong in a grid reads the text again
+with :func:`parse_csv` to place and word the problems.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from ._fields import Reader
@@ -48,10 +57,19 @@ def _cell_columns(raw: str, count: int) -> tuple[int, ...]:
 
 def read_csv(path: Path, filename: str, reader: Reader) -> tuple[CsvRow, list[CsvRow]] | None:
     """Read a UTF-8, comma-separated file with a header row; problems go to ``reader``."""
+    text = read_csv_text(path, filename, reader)
+    return None if text is None else parse_csv(text, filename, reader)
+
+
+def read_csv_text(path: Path, filename: str, reader: Reader) -> str | None:
+    """The text of a CSV file, with its size and encoding checked (problems to ``reader``)."""
     text, problems = read_text(path, filename, limit=MAX_CSV_BYTES)
     reader.problems.extend(problems)
-    if text is None:
-        return None
+    return text
+
+
+def parse_csv(text: str, filename: str, reader: Reader) -> tuple[CsvRow, list[CsvRow]] | None:
+    """The header and the records of a CSV text; blank records are skipped."""
     lines = text.splitlines()
     records = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[CsvRow] = []
@@ -63,7 +81,7 @@ def read_csv(path: Path, filename: str, reader: Reader) -> tuple[CsvRow, list[Cs
             if not cells or all(not c.strip() for c in cells):
                 continue
             raw = lines[start - 1] if start == records.line_num and start <= len(lines) else ""
-            rows.append(CsvRow(start, tuple(c.strip() for c in cells), raw))
+            rows.append(CsvRow(start, tuple([c.strip() for c in cells]), raw))
             if len(rows) > MAX_ROWS:
                 reader.report("T504", f"more than {MAX_ROWS} rows", Position(filename, start, 1))
                 return None
@@ -78,3 +96,49 @@ def read_csv(path: Path, filename: str, reader: Reader) -> tuple[CsvRow, list[Cs
                       Position(filename, 1, 1))
         return None
     return rows[0], rows[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A CSV text that is a plain grid: its header (stripped) and its cells, row after row.
+
+    ``cells`` holds ``rows * len(header)`` texts as written, not stripped; column ``i`` is
+    ``cells[i::len(header)]``.
+    """
+
+    header: tuple[str, ...]
+    cells: list[str]
+    rows: int
+
+
+def plain_grid(text: str) -> Grid | None:
+    """``text`` as a :class:`Grid` when it is one, else None (then use :func:`parse_csv`).
+
+    A plain grid has no quotes, carriage returns or NULs, a header on its first line that is
+    not blank, and then one record per line with exactly one comma fewer than it has cells,
+    fewer than :data:`MAX_ROWS` of them, no line longer than the ``csv`` module's field size limit.
+    The ``csv`` module reads such a text exactly as splitting it at newlines and commas does.
+    (A blank line in a one-column grid is not caught here: it reads as an empty cell, which no
+    table accepts.)
+    """
+    if '"' in text or "\r" in text or "\0" in text:
+        return None
+    end = text.find("\n")
+    if end < 0:
+        end = len(text)
+    header = tuple([cell.strip() for cell in text[:end].split(",")])
+    limit = csv.field_size_limit()  # the csv module refuses longer cells
+    if not any(header) or end > limit:
+        return None
+    body = text[end + 1:]
+    if body.endswith("\n"):
+        body = body[:-1]
+    if not body:
+        return Grid(header, [], 0)
+    lines = body.split("\n")
+    # parse_csv counts the header among the MAX_ROWS records
+    if len(lines) >= MAX_ROWS or set(map(str.count, lines, repeat(","))) != {len(header) - 1}:
+        return None
+    if len(body) > limit and max(map(len, lines)) > limit:
+        return None
+    return Grid(header, body.replace("\n", ",").split(","), len(lines))

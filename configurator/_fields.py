@@ -93,7 +93,7 @@ class Reader:
             return None
         out: dict[str, YNode] = {}
         for key, value in node.pairs:
-            name = self.key(key)
+            name = key.value if key.value.__class__ is str else self.key(key)
             if name is None:
                 continue
             if name not in allowed:

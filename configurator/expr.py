@@ -237,8 +237,8 @@ _BAD1 = {
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n"}
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+@dataclass(slots=True)
+class _Token:  # not frozen: tokens are many and short-lived, and frozen init is slower
     kind: Literal["num", "str", "name", "kw", "op", "end"]
     text: str  # the source text of the token
     start: int

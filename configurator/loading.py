@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._fields import FORMAT_NAMES
-from ._yaml import YMap, YNode, load_yaml_text, read_text
+from ._yaml import YMap, YNode, gc_paused, load_yaml_text, read_text
 from .catalog._load_catalog import read_catalog_node
 from .catalog.model import Catalog
 from .plant import Plant, read_plant_node
@@ -54,6 +54,12 @@ def file_format(root: YNode) -> str | None:
 def read_file(path: str | os.PathLike[str], filename: str | None = None,
               expected: type[T] | None = None) -> tuple[Document | None, list[Problem]]:
     """Read any bto file; its ``format`` key decides what it is."""
+    with gc_paused():  # one pause over reading and building (see gc_paused)
+        return _read_any(path, filename, expected)
+
+
+def _read_any(path: str | os.PathLike[str], filename: str | None,
+              expected: type[T] | None) -> tuple[Document | None, list[Problem]]:
     name = _name(path, filename)
     text, problems = read_text(Path(path), name)
     if text is None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
 from .. import expr as _expr
-from .._csv import read_csv
+from .._csv import parse_csv, plain_grid, read_csv_text
 from .._fields import Reader
-from .._yaml import YMap, YNode, YScalar, YSeq
+from .._yaml import YMap, YNode, YScalar, YSeq, gc_paused
 from ..problems import Position, did_you_mean
 from ..values import FrozenMap, Label
 from .model import (
@@ -67,12 +68,25 @@ class _CatalogReader(Reader):
     def __init__(self, filename: str, path: Path | None, text: str) -> None:
         super().__init__(filename, path)
         self.text = text
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self._line_starts: list[int] | None = None
+        self.lookups: dict[str, _CellLookup] = {}
         self.languages: tuple[str, ...] = ("en",)
         self.scope: _expr.Scope = _expr.SimpleScope(modules={}, attributes={})
         self.modules: dict[str, Module] = {}
         self.attributes: FrozenMap[str, Attribute] = FrozenMap()
         self.part_ids: set[str] = set()
+
+    @property
+    def line_starts(self) -> list[int]:
+        """The offset of each line's first character; worked out when a problem needs it."""
+        if self._line_starts is None:
+            starts = [0]
+            i = self.text.find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = self.text.find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
 
     # -- expressions -------------------------------------------------------------------------
     def offset_pos(self, node: YScalar, offset: int) -> Position:
@@ -182,7 +196,8 @@ class _CatalogReader(Reader):
                     "surcharge id")
         # Ids as written, including rules that failed to load: a test naming a broken rule
         # should not add an "unknown rule" error on top of the rule's own problem.
-        rule_ids = declared_ids(top.get("rules")) | declared_ids(top.get("tables"))
+        rule_ids = declared_ids(top.get("rules")) | declared_ids(top.get("tables")) \
+            if "tests" in top else set()
         tests = self.section(top, "tests", lambda n: self.read_test(n, rule_ids))
         if self.failed or catalog_id is None or name is None or version is None \
                 or currency is None:
@@ -565,7 +580,8 @@ class _CatalogReader(Reader):
             out.append(name)
         return tuple(out)
 
-    def cell(self, text: str, module: Module) -> Cell | str:
+    @staticmethod
+    def cell(text: str, module: Module) -> Cell | str:
         """Parse one cell; on failure return a message (a str starting with '!')."""
         if text == "*":
             return WILDCARD
@@ -606,7 +622,26 @@ class _CatalogReader(Reader):
     def read_table_csv(self, path: Path, filename: str, columns: tuple[str, ...],
                        modules: list[Module], rows: list[tuple[Cell, ...]],
                        seen: dict[tuple[Cell, ...], int]) -> None:
-        data = read_csv(path, filename, self)
+        text = read_csv_text(path, filename, self)
+        if text is None:
+            return
+        lookups = [self.cell_lookup(m) for m in modules]
+        grid = plain_grid(text)
+        if grid is not None and grid.header == columns:
+            # Column by column, each distinct spelling checked once; a table with a problem
+            # (a bad cell, a duplicate row) is read again record by record to place it.
+            width = len(columns)
+            try:
+                values = [list(map(lookup.__getitem__, grid.cells[i::width]))
+                          for i, lookup in enumerate(lookups)]
+            except KeyError:
+                pass
+            else:
+                table = list(zip(*values, strict=True))
+                if len(set(table)) == len(table):
+                    rows += table
+                    return
+        data = parse_csv(text, filename, self)
         if data is None:
             return
         header, records = data
@@ -615,9 +650,6 @@ class _CatalogReader(Reader):
                         f"columns {', '.join(columns)}", header.pos(filename, 0),
                         f"write the header as: {','.join(columns)}")
             return
-        # The usual spellings of every value, looked up per cell; anything else (e.g. "0100")
-        # takes the slow path, which also words the problem.
-        lookups = [self.cell_lookup(m) for m in modules]
         errors = 0
         for record in records:
             cells = record.cells
@@ -645,14 +677,11 @@ class _CatalogReader(Reader):
                     seen[row] = record.line
                     rows.append(row)
 
-    def cell_lookup(self, module: Module) -> dict[str, Cell]:
-        lookup: dict[str, Cell] = {"*": WILDCARD}
-        if module.kind == "integer":
-            lookup.update((str(v), v) for v in module.values())
-        else:
-            lookup.update((o.id, o.id) for o in module.options)
-            if not module.required:
-                lookup["none"] = None
+    def cell_lookup(self, module: Module) -> _CellLookup:
+        """The cell texts of ``module``'s columns and their values (one per module)."""
+        lookup = self.lookups.get(module.id)
+        if lookup is None:
+            lookup = self.lookups[module.id] = _CellLookup(module, _CatalogReader.cell)
         return lookup
 
     def slow_row(self, record: Any, filename: str, modules: list[Module]
@@ -879,6 +908,31 @@ class _CatalogReader(Reader):
 _BAD = object()
 
 
+class _CellLookup(dict[str, Cell]):
+    """A module's cell texts, as written in CSV files, and their values.
+
+    Each spelling is checked once, on first sight; a text that is not a value of the module
+    raises KeyError (every time), and the caller words the problem.
+    """
+
+    __slots__ = ("module", "parse")
+
+    def __init__(self, module: Module, parse: Callable[[str, Module], Cell | str]) -> None:
+        super().__init__()
+        self.module = module
+        self.parse = parse
+
+    def __missing__(self, text: str) -> Cell:
+        value = self.parse(text.strip(), self.module)
+        if isinstance(value, str):
+            if value.startswith("!"):
+                raise KeyError(text)
+            option = self.module.option(value)
+            value = option.id if option is not None else value  # the module's own string
+        self[text] = value
+        return value
+
+
 def _escape_length(text: str, j: int) -> int:
     """Length of the double-quoted escape sequence starting at ``text[j]`` (a backslash)."""
     kind = text[j + 1: j + 2]
@@ -920,5 +974,6 @@ def read_catalog_node(root: YNode, filename: str, path: Path | None, text: str
                       ) -> tuple[Catalog | None, list[Any]]:
     """Build a catalog from composed nodes; returns it (None on errors) and the problems."""
     reader = _CatalogReader(filename, path, text)
-    catalog = reader.read(root)
+    with gc_paused():
+        catalog = reader.read(root)
     return catalog, reader.problems
