@@ -7,9 +7,9 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from . import load
+from . import engine, load
 
-BENCHMARKS = {"load": load.run}
+BENCHMARKS = {"load": load.run, "engine": engine.run}
 
 
 def main() -> int:

@@ -55,7 +55,10 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=True, readable=True))
 @FORMAT_OPTION
-def lint(paths: tuple[str, ...], fmt: str) -> None:
+@click.option("--semantic/--no-semantic", default=True, show_default=True,
+              help="Also check each catalog's logic: dead and forced options, conflicts, "
+                   "rules that never fire or are implied, unusable table rows.")
+def lint(paths: tuple[str, ...], fmt: str, semantic: bool) -> None:
     """Check catalog, plant and supply files and folders.
 
     Prints `file:line:col: CODE message` for every problem. Exit status 0 when clean, 1 when
@@ -63,7 +66,7 @@ def lint(paths: tuple[str, ...], fmt: str) -> None:
     """
     from .lint import lint_paths
 
-    result = lint_paths(paths)
+    result = lint_paths(paths, semantic=semantic)
     if not result.files and not result.problems:
         # A mistyped folder must not pass as clean.
         raise click.UsageError(f"no .yaml or .yml files under {', '.join(paths)}")
@@ -157,6 +160,259 @@ def import_xcsp_command(source: str, out: str) -> None:
 def import_dimacs_command(source: str, out: str) -> None:
     """Import a DIMACS CNF feature model: features become modules, clauses rules."""
     _import("dimacs", source, out)
+
+
+# -- configuring ------------------------------------------------------------------------------
+def _selection_options(fn: Any) -> Any:
+    fn = click.option("--engine", type=click.Choice(["sat", "csp"]), default="sat",
+                      show_default=True,
+                      help="sat: incremental SAT (fast). csp: backtracking reference.")(fn)
+    fn = click.option("--selection", "selection_file", default=None,
+                      type=click.Path(exists=True, dir_okay=False),
+                      help="A selection file (YAML or JSON), e.g. saved by `bto complete`.")(fn)
+    fn = click.option("-s", "--select", "selects", multiple=True, metavar="MODULE=VALUE",
+                      help="A choice; repeat for more. Multi-select: MODULE=a,b. "
+                           "Optional module: MODULE=none. Applied after --selection.")(fn)
+    return fn
+
+
+def _load_catalog_or_exit(path: str, fmt: str = "text") -> Any:
+    from .loading import read_catalog
+
+    loaded, problems = read_catalog(path)
+    _print_problems(problems, sys.stderr)
+    if loaded is None:
+        if fmt == "json":
+            _dump({"catalog": None, "problems": [p.to_dict() for p in problems]})
+        raise ProblemsFound("problems found")
+    return loaded
+
+
+def _open_session(catalog_path: str, selects: tuple[str, ...], selection_file: str | None,
+                  engine: str, fmt: str = "text") -> Any:
+    """A session on the catalog with the choices of --selection and -s applied."""
+    from .selection import parse_choice, read_selection_file
+    from .session import SelectionError, Session
+
+    catalog = _load_catalog_or_exit(catalog_path, fmt)
+    choices = []
+    if selection_file is not None:
+        found, problems = read_selection_file(selection_file, catalog)
+        _print_problems(problems, sys.stderr)
+        if found is None:
+            raise ProblemsFound("problems found")
+        choices.extend(found)
+    for text in selects:
+        try:
+            choices.extend(parse_choice(catalog, text))
+        except SelectionError as exc:
+            raise click.BadParameter(str(exc), param_hint="'-s'") from None
+    session = Session(catalog, engine=engine)
+    session.select_all(choices)
+    return session
+
+
+def _print_conflict(session: Any) -> None:
+    validation = session.validate()
+    click.echo("the choices conflict:")
+    if validation.choices:
+        click.echo("  your choices: " + ", ".join(str(c) for c in validation.choices))
+    for rule in validation.rules:
+        click.echo(f"  rule {rule}")
+    repairs = session.repairs()
+    if repairs:
+        click.echo("to repair:")
+        for repair in repairs:
+            click.echo(f"  {repair}")
+
+
+def _target(session: Any, text: str) -> Any:
+    from .selection import parse_choice
+    from .session import SelectionError
+
+    try:
+        found = parse_choice(session.catalog, text)
+    except SelectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="'TARGET'") from None
+    if len(found) != 1:
+        raise click.BadParameter("name one option: MODULE=VALUE", param_hint="'TARGET'")
+    return found[0]
+
+
+def _value_text(value: Any) -> str:
+    return "none" if value is None else str(value)
+
+
+@cli.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@_selection_options
+@FORMAT_OPTION
+@click.option("--why/--no-why", default=True, show_default=True,
+              help="Explain every unavailable option.")
+def options(catalog: str, selects: tuple[str, ...], selection_file: str | None, engine: str,
+            fmt: str, why: bool) -> None:
+    """Show the options still possible after the choices, and why the others are not.
+
+    Every option shown as available extends to a valid configuration. Exit status 1 when the
+    choices conflict.
+    """
+    with _open_session(catalog, selects, selection_file, engine, fmt) as session:
+        valid = session.valid_options()
+        explanations: dict[tuple[str, Any], Any] = {}
+        if valid.consistent and why:
+            for m in valid.modules:
+                for value in m.unavailable:
+                    explanations[m.module, value] = session.explain(m.module, value)
+        if fmt == "json":
+            data = valid.to_dict()
+            for m in data["modules"]:
+                m["why"] = {_value_text(v): explanations[m["module"], v].to_dict()
+                            for v in m["unavailable"] if (m["module"], v) in explanations}
+            _dump(data)
+        elif valid.consistent:
+            for m in valid.modules:
+                chosen = set(m.chosen)
+                marks = [f"{_value_text(v)}{'*' if v in chosen else ''}" for v in m.available]
+                click.echo(f"{m.module} ({m.kind}): {', '.join(marks) or '-'}")
+                for value in m.unavailable:
+                    text = explanations.get((m.module, value))
+                    reason = _reason(text) if text is not None else "unavailable"
+                    click.echo(f"  x {_value_text(value)}: {reason}")
+        else:
+            _print_conflict(session)
+        if not valid.consistent:
+            raise ProblemsFound("the choices conflict")
+
+
+def _reason(explanation: Any) -> str:
+    parts = []
+    if explanation.choices:
+        parts.append("by " + ", ".join(str(c) for c in explanation.choices))
+    for rule in explanation.rules:
+        parts.append(f"{rule.id} ({rule.source}): {rule.message}")
+    return "; ".join(parts) or "unavailable"
+
+
+@cli.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@_selection_options
+@FORMAT_OPTION
+def validate(catalog: str, selects: tuple[str, ...], selection_file: str | None, engine: str,
+             fmt: str) -> None:
+    """Check that the choices extend to a valid configuration (exit 0) or not (exit 1)."""
+    with _open_session(catalog, selects, selection_file, engine, fmt) as session:
+        validation = session.validate()
+        if fmt == "json":
+            data = validation.to_dict()
+            data["repairs"] = [r.to_dict() for r in session.repairs()] if not validation.valid \
+                else []
+            _dump(data)
+        elif validation.valid:
+            still = len(validation.open_modules)
+            click.echo("valid" + (f" ({still} module(s) still open: "
+                                  f"{', '.join(validation.open_modules)})" if still else
+                                  " and complete"))
+        else:
+            _print_conflict(session)
+        if not validation.valid:
+            raise ProblemsFound("the choices conflict")
+
+
+@cli.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@click.argument("target", metavar="MODULE=VALUE")
+@_selection_options
+@FORMAT_OPTION
+def explain(catalog: str, target: str, selects: tuple[str, ...], selection_file: str | None,
+            engine: str, fmt: str) -> None:
+    """Explain why MODULE=VALUE is not possible: a minimal set of choices and rules."""
+    with _open_session(catalog, selects, selection_file, engine, fmt) as session:
+        choice = _target(session, target)
+        explanation = session.explain(choice.module, choice.value)
+        if fmt == "json":
+            _dump(explanation.to_dict())
+            return
+        if not explanation.excluded:
+            click.echo(f"{choice} is possible with the current choices")
+            return
+        click.echo(f"{choice} is not possible because of")
+        if explanation.choices:
+            click.echo("  your choices: " + ", ".join(str(c) for c in explanation.choices))
+        for rule in explanation.rules:
+            click.echo(f"  rule {rule}")
+
+
+@cli.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@_selection_options
+@FORMAT_OPTION
+@click.option("--objective", type=click.Choice(["default", "cheapest"]), default="default",
+              show_default=True, help="Catalog defaults, or the lowest option prices.")
+def complete(catalog: str, selects: tuple[str, ...], selection_file: str | None, engine: str,
+             fmt: str, objective: str) -> None:
+    """Complete the choices to a full valid configuration.
+
+    `--format json` prints a selection file that --selection reads back.
+    """
+    with _open_session(catalog, selects, selection_file, engine, fmt) as session:
+        if not session.consistent():
+            if fmt == "json":
+                _dump({"valid": False, **session.validate().to_dict()})
+            else:
+                _print_conflict(session)
+            raise ProblemsFound("the choices conflict")
+        configuration = session.complete(objective)
+        if fmt == "json":
+            _dump(configuration.to_dict())
+            return
+        chosen = set(configuration.chosen)
+        for module, value in configuration.values.items():
+            shown = ", ".join(value) if isinstance(value, tuple) else _value_text(value)
+            click.echo(f"{module}: {shown or '-'}{'' if module in chosen else '  (completed)'}")
+
+
+@cli.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@_selection_options
+@FORMAT_OPTION
+def count(catalog: str, selects: tuple[str, ...], selection_file: str | None, engine: str,
+          fmt: str) -> None:
+    """Count the valid configurations that keep the choices (exactly)."""
+    with _open_session(catalog, selects, selection_file, engine, fmt) as session:
+        number = session.count()
+        if fmt == "json":
+            _dump({"catalog": session.catalog.id, "count": number})
+        else:
+            click.echo(str(number))
+
+
+@cli.command("test")
+@click.argument("catalogs", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--engine", type=click.Choice(["sat", "csp"]), default="sat", show_default=True,
+              help="sat: incremental SAT (fast). csp: backtracking reference.")
+@FORMAT_OPTION
+def test_command(catalogs: tuple[str, ...], engine: str, fmt: str) -> None:
+    """Run the catalogs' own test sections. Exit status 1 when a test fails."""
+    from .catalog_tests import run_catalog_tests
+
+    reports = []
+    for path in catalogs:
+        reports.append(run_catalog_tests(_load_catalog_or_exit(path, fmt), engine))
+    if fmt == "json":
+        _dump([r.to_dict() for r in reports])
+    else:
+        for report in reports:
+            for outcome in report.outcomes:
+                status = "ok  " if outcome.passed else "FAIL"
+                where = f"{outcome.source}: " if outcome.source and not outcome.passed else ""
+                click.echo(f"{status} {report.catalog}: {where}{outcome.name}"
+                           + ("" if outcome.passed else f"\n     {outcome.detail}"))
+        failed = sum(not o.passed for r in reports for o in r.outcomes)
+        total = sum(len(r.outcomes) for r in reports)
+        click.echo(f"{total - failed} passed, {failed} failed", err=True)
+    if not all(r.passed for r in reports):
+        raise ProblemsFound("tests failed")
 
 
 def main() -> None:

@@ -145,7 +145,7 @@ def import_xcsp(path: str | os.PathLike[str]) -> ImportedCatalog:
     lines = _header(_catalog_id(source), source.stem, source.name) + ["modules:"]
     integer: set[str] = set()
     for raw, (mid, values) in modules.items():
-        lines += [f"  - id: {mid}", f"    label: {_q(raw)}"]
+        lines += [f"  - id: {_q(mid)}", f"    label: {_q(raw)}"]
         if values == list(range(values[0], values[-1] + 1)):
             integer.add(raw)
             lines += ["    type: integer", f"    min: {values[0]}", f"    max: {values[-1]}"]
@@ -267,7 +267,7 @@ def import_dimacs(path: str | os.PathLike[str]) -> ImportedCatalog:
     lines = _header(_catalog_id(source), source.stem, source.name) + ["modules:"]
     for i in range(1, count + 1):
         label = feature_names.get(i, f"variable {i}")
-        lines += [f"  - id: {ids[i]}", f"    label: {_q(label)}", "    required: false",
+        lines += [f"  - id: {_q(ids[i])}", f"    label: {_q(label)}", "    required: false",
                   f"    options: [{{id: enabled, label: {_q(label)}}}]"]
     if clauses:
         lines.append("rules:")

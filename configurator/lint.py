@@ -3,7 +3,9 @@
 Each file is read once, even when several catalogs name the same plant or supply file. Beyond
 what loading checks, lint cross-checks a catalog against the plant and supply files it names:
 work centres must exist, purchased parts should have a source, and supply data should not name
-parts no catalog uses.
+parts no catalog uses. Every catalog that loads without errors is then solved for the semantic
+checks of :mod:`configurator.semantic` (dead and forced options, rules that never apply or are
+redundant, unusable table rows, no configuration at all); ``semantic=False`` skips them.
 """
 
 from __future__ import annotations
@@ -58,10 +60,11 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 
 class _Linter:
-    def __init__(self) -> None:
+    def __init__(self, semantic: bool = True) -> None:
         self.docs: dict[Path, Document | None] = {}
         self.names: dict[Path, str] = {}
         self.problems: list[Problem] = []
+        self.semantic = semantic
 
     def read(self, path: Path, name: str) -> Document | None:
         key = path.resolve()
@@ -101,6 +104,11 @@ class _Linter:
             shared = self.docs[path]
             assert isinstance(shared, Supply)
             self.check_unused(shared, cats)
+        if self.semantic and catalogs:
+            from .semantic import semantic_problems  # loads the engine: only when needed
+
+            for catalog in catalogs:
+                self.problems.extend(semantic_problems(catalog))
 
     def named(self, catalog: Catalog, path: Path | None) -> Document | None:
         if path is None or catalog.path is None:
@@ -165,10 +173,12 @@ def used_purchased_parts(catalog: Catalog) -> list[Part]:
     return list(seen.values())
 
 
-def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> LintResult:
-    """Lint files and folders; returns every problem, sorted by position."""
+def lint_paths(paths: Iterable[str | os.PathLike[str]], *, semantic: bool = True
+               ) -> LintResult:
+    """Lint files and folders; returns every problem, sorted by position. ``semantic=False``
+    skips the checks that solve each catalog."""
     files = collect_files(paths)
-    linter = _Linter()
+    linter = _Linter(semantic)
     linter.run(files)
     problems = sorted(set(linter.problems), key=lambda p: (p.file, p.line, p.column, p.code))
     return LintResult(tuple(linter.names.values()), tuple(problems))

@@ -86,6 +86,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "C603": (Severity.ERROR, "default is not a value of the module"),
     "C604": (Severity.ERROR, "BOM or routing not allowed for this part type"),
     "C605": (Severity.ERROR, "test selection is not well-formed"),
+    # L7xx: logic: what the rules and tables mean together (found by solving the catalog)
+    "L701": (Severity.ERROR, "the catalog has no valid configuration"),
+    "L702": (Severity.WARNING, "option or value can never be selected (dead)"),
+    "L703": (Severity.WARNING, "option or value is in every configuration (forced)"),
+    "L704": (Severity.WARNING, "rule never applies: its condition cannot hold"),
+    "L705": (Severity.WARNING, "rule is implied by the other rules and tables (redundant)"),
+    "L706": (Severity.WARNING, "variant-table row can never be used"),
+    "L707": (Severity.WARNING, "deny-table row is ruled out anyway (redundant)"),
 }
 
 
@@ -211,6 +219,7 @@ _GROUPS = {
     "X": "The rule language",
     "T": "Variant tables and CSV files",
     "C": "Consistency within a catalog",
+    "L": "Logic: what the rules and tables mean together (`bto lint` solves each catalog)",
 }
 
 

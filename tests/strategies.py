@@ -76,6 +76,7 @@ def catalog_texts(draw: st.DrawFn, max_single: int = 3) -> str:
     multi_min = draw(st.integers(0, max(0, multi_n - 1))) if multi_n else 0
     multi_max = draw(st.integers(max(multi_min, 1), multi_n)) if multi_n else 0
     has_int = draw(st.booleans())
+    has_int2 = has_int and draw(st.booleans())
 
     lines = ["format: bto-catalog/1", "id: generated", "name: Generated", 'version: "1"',
              "currency: EUR", "attributes:", "  w: {type: number, default: 0}", "modules:"]
@@ -91,12 +92,16 @@ def catalog_texts(draw: st.DrawFn, max_single: int = 3) -> str:
                   for j in range(multi_n)]
     if has_int:
         lines += ["  - id: n", "    label: n", "    type: integer", "    min: 0", "    max: 3"]
+    if has_int2:
+        lines += ["  - id: k", "    label: k", "    type: integer", "    min: 1", "    max: 7",
+                  "    step: 2"]
 
     refs = [f"{m}.{o}" for m, opts, _, _ in singles for o in opts]
     refs += [f"x.a{j}" for j in range(multi_n)]
     rules = []
     for k in range(draw(st.integers(0, 4))):
-        form = draw(st.sampled_from(["requires", "excludes", "budget", "then", "int"]))
+        form = draw(st.sampled_from(["requires", "excludes", "budget", "then", "int",
+                                     "arith", "count"]))
         a, b = draw(st.sampled_from(refs)), draw(st.sampled_from(refs))
         if form == "requires":
             rules.append(f"  - {{id: r{k}, message: m, when: {a}, requires: {b}}}")
@@ -109,6 +114,20 @@ def catalog_texts(draw: st.DrawFn, max_single: int = 3) -> str:
         elif form == "then":
             rules.append(f'  - {{id: r{k}, message: m, when: {a}, then: "not {b} or '
                          f'{singles[0][0]}.w >= 2"}}')
+        elif form == "count" and multi_n:
+            op = draw(st.sampled_from(["<=", ">=", "==", "!="]))
+            rhs = "n" if has_int else str(draw(st.integers(0, 2)))
+            rules.append(f'  - {{id: r{k}, message: m, constraint: "count(selected in x) {op} '
+                         f'{rhs}"}}')
+        elif form == "arith" and has_int:
+            other = "k" if has_int2 else str(draw(st.integers(1, 3)))
+            term = draw(st.sampled_from([
+                f"n * {other}", f"max(n, {other}) - min(n, 2)", f"abs(n - {other}) * 3",
+                f"(n + {other}) / 2", f"-n + {singles[0][0]}.w * {other}"]))
+            op = draw(st.sampled_from(["<=", ">=", "==", "!=", "<", ">"]))
+            limit = draw(st.integers(0, 9))
+            rules.append(f'  - {{id: r{k}, message: m, when: {a}, then: "{term} {op} '
+                         f'{limit}"}}')
         elif has_int:
             rules.append(f'  - {{id: r{k}, message: m, when: {a}, then: "n >= 2"}}')
     if rules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,13 @@ def test_cli_import(tmp_path):
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "117 modules, 417 rules" in result.stdout
-    assert runner.invoke(cli, ["lint", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["lint", "--no-semantic", str(out)]).exit_code == 0
+    # The real model has dead and core features and redundant clauses: warnings, not errors.
+    semantic = runner.invoke(cli, ["lint", "--format", "json", str(out)])
+    assert semantic.exit_code == 1
+    found = json.loads(semantic.stdout)
+    assert {p["severity"] for p in found} == {"warning"}
+    assert {"L702", "L703", "L705"} <= {p["code"] for p in found}
     again = runner.invoke(cli, ["import", "dimacs", str(DATA / "real" / "berkeleydb.dimacs"),
                                 "-o", str(out)])
     assert again.exit_code == 1 and "not an empty folder" in again.stderr
@@ -155,3 +162,13 @@ def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
                                       "-o", str(blocker / "out")])
     assert result.exit_code == 1 and "cannot create it" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_dimacs_features_named_like_yaml_booleans_load(tmp_path):
+    source = write(tmp_path, "tf.dimacs", "c 1 TRUE\nc 2 YES\nc 3 off\np cnf 3 2\n1 -2 0\n2 3 0\n")
+    path = write_catalog(import_dimacs(source), tmp_path / "out")
+    from configurator.session import Session
+
+    with Session(load_catalog(path)) as session:
+        assert session.count() == 4  # (1 or not 2) and (2 or 3) over three variables
+        assert [m.id for m in session.catalog.modules] == ["TRUE", "YES", "off"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import constraint as _pc
 
+from .base import Costs
 from .model import Constraint, Model, shrink_conflict
 
 __all__ = ["CspEngine"]
@@ -91,3 +92,35 @@ class CspEngine:
         if self.solve(fixed, []) is None:
             return ()
         return shrink_conflict(hard, lambda cs: self.solve(fixed, cs) is None, keep_last)
+
+    def supported(self, fixed: Mapping[str, Any]) -> dict[str, frozenset[Any]]:
+        """Values each variable takes in some solution: one search per value not yet seen."""
+        found: dict[str, set[Any]] = {v.name: set() for v in self.model.variables}
+        if not self.consistent(fixed):
+            return {name: frozenset() for name in found}
+        for variable in self.model.variables:
+            for value in variable.domain:
+                if value in found[variable.name] or fixed.get(variable.name, value) != value:
+                    continue
+                solution = self.solve({**fixed, variable.name: value})
+                if solution is not None:
+                    for name, v in solution.items():
+                        found[name].add(v)
+        return {name: frozenset(values) for name, values in found.items()}
+
+    def count(self, fixed: Mapping[str, Any] | None = None) -> int:
+        """The number of solutions, by enumeration."""
+        return sum(1 for _ in self.solutions(fixed))
+
+    def optimum(self, fixed: Mapping[str, Any], costs: Costs) -> dict[str, Any] | None:
+        """A least-cost solution, by enumeration; ties go to the first found."""
+        best: dict[str, Any] | None = None
+        best_cost = 0
+        for solution in self.solutions(fixed):
+            cost = sum(costs.get(name, {}).get(value, 0) for name, value in solution.items())
+            if best is None or cost < best_cost:
+                best, best_cost = solution, cost
+        return best
+
+    def close(self) -> None:
+        """Nothing to release: every call builds its own Problem."""

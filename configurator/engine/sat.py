@@ -1,224 +1,467 @@
 """The ``sat`` engine: the model encoded as CNF for CaDiCaL (python-sat), queried with
 assumptions on one incremental solver.
 
-Encoding (exact, never approximated):
-- every variable value has a literal; each variable takes exactly one value;
-- a multi-select cardinality is a cardinality constraint over its option literals;
-- a variant table is a disjunction of its rows (one auxiliary literal per row), a deny table
-  one clause per row;
-- a rule's bound AST is encoded bottom-up. A boolean node becomes one literal (Tseitin); any
-  other node becomes a *value map*: for each value it can take, a literal that is true exactly
-  when it takes that value. A node over value maps is encoded by evaluating the node itself
-  (through the rule language's own evaluator, on constant children) for every combination of
-  its children's values, so the encoding computes exactly what ``Model.holds`` computes.
+Encoding (exact, never approximated). Every auxiliary literal is *defined*: functionally
+determined by the values of the model's variables, so the same clauses serve solving, model
+counting (nothing for the counter to guess) and optimisation.
 
-Every constraint is guarded by a selector literal, assumed true when solving: dropping a
-constraint from a query is leaving its selector out, and an unsatisfiable query's core names
-the constraints that conflict.
+- Every variable value has a literal and each variable takes exactly one value: one literal
+  and its negation for two values; for more, at-least-one plus pairwise at-most-one (up to six
+  values) or a ladder ``s_i <-> s_(i-1) or x_i`` with ``not (s_(i-1) and x_i)``.
+- A variant table is a reduced decision diagram over its columns (:mod:`._mdd`): shared
+  prefixes and suffixes, one literal per node, a deny table by the complement.
+- A rule's boolean structure is written as clauses where it is a disjunction (and conjunctions
+  of them), with Tseitin literals (full equivalences) below. A test reading one variable is the
+  set of its values that pass. Any other test (a comparison, a membership, ...) is encoded by
+  the first of these that applies (:mod:`._arith`):
+
+  1. when its variables have few joint assignments, its truth table is evaluated (by the rule
+     language's own evaluator, once per distinct combination of operand values) and encoded as
+     a reduced decision diagram;
+  2. a comparison of numbers is a comparison of the difference of two *linear forms* with
+     zero, encoded as an interval-reduced decision diagram over the terms (sums of attributes,
+     counts, integer values, constant multiples; non-linear parts become terms of their own);
+  3. otherwise the operands' *value maps* (value -> literal) are combined, evaluating the node
+     once per combination of distinct operand values.
+
+- A multi-select cardinality is a decision diagram over the count of selected options.
+
+Every hard constraint is asserted under a selector literal, assumed true when solving:
+dropping a constraint from a query is leaving its selector out, and an unsatisfiable query's
+core names the constraints that conflict.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
+import math
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, Inexact, InvalidOperation, Overflow
 from typing import Any
 
-from pysat.card import CardEnc, EncType
-from pysat.formula import IDPool
+import numpy as np
+import numpy.typing as npt
+import pyganak
+from pysat.examples.rc2 import RC2
+from pysat.formula import WCNF
 from pysat.solvers import Solver
 
 from .. import expr as _expr
 from ..catalog.model import WILDCARD
+from . import _mdd
+from ._arith import (
+    Grids,
+    Linear,
+    Pieces,
+    Term,
+    apply,
+    exact_inverse,
+    interval_diagram,
+    operands,
+    sum_layers,
+    to_int,
+)
+from .base import Costs
 from .model import Constraint, Model, shrink_conflict
 
 __all__ = ["SatEngine"]
 
-ValueMap = dict[Any, int]  # value -> literal
+#: Tests whose variables have at most this many joint assignments are encoded from their
+#: truth table.
+GRID_LIMIT = 1 << 16
+#: A non-linear number over several variables gets one literal per joint assignment up to this.
+CELL_LIMIT = 1 << 10
+#: Variables with more values than this get a ladder at-most-one instead of pairwise clauses.
+PAIRWISE_LIMIT = 6
+#: Solutions kept for reuse by supported().
+MODEL_CACHE = 256
+#: supported() answers kept: a value left out stays out when more values are fixed.
+ANSWER_CACHE = 16
+
+def _pieces(op: str, c: int) -> Pieces:
+    """The test ``total + c <op> 0`` as pieces (see :func:`._arith.interval_diagram`)."""
+    inf = math.inf
+    return {
+        "<=": [(-c, True), (inf, False)],
+        "<": [(-c - 1, True), (inf, False)],
+        ">=": [(-c - 1, False), (inf, True)],
+        ">": [(-c, False), (inf, True)],
+        "==": [(-c - 1, False), (-c, True), (inf, False)],
+        "!=": [(-c - 1, True), (-c, False), (inf, True)],
+    }[op]
 
 
 class _Encoder:
+    """Clauses defining literals for the model's values, rules, tables and cardinalities."""
+
     def __init__(self, model: Model) -> None:
         self.model = model
         self.catalog = model.catalog
-        self.pool = IDPool()
-        self.clauses: list[list[int]] = []
-        self.true: int = int(self.pool.id(("true",)))
-        self.clauses.append([self.true])
-        self.value_lits: dict[str, dict[Any, int]] = {}
+        self.grids = Grids(model)
+        self.top = 1
+        self.true = 1
+        self.clauses: list[list[int]] = [[self.true]]
+        self.lits: list[list[int]] = []  # per variable, per value (domain order)
         for v in model.variables:
-            lits = {value: int(self.pool.id(("var", v.name, repr(value))))
-                    for value in v.domain}
-            self.value_lits[v.name] = lits
-            self.exactly_one(list(lits.values()))
+            self.lits.append(self.exactly_one(len(v.domain)))
+        self.index = self.grids.index
+        self._lit: dict[Any, int] = {}
+        self._conj: dict[tuple[int, ...], int] = {}
+        self._term: dict[Any, Term] = {}
+        self._linear: dict[Any, Linear | None] = {}
 
     # -- plumbing ------------------------------------------------------------------------------
     def new(self) -> int:
-        return int(self.pool.id(("aux", len(self.pool.obj2id))))
+        self.top += 1
+        return self.top
 
-    def exactly_one(self, lits: list[int]) -> None:
-        card = CardEnc.equals(lits=lits, bound=1, vpool=self.pool, encoding=EncType.seqcounter)
-        self.clauses.extend(card.clauses)
+    def exactly_one(self, size: int) -> list[int]:
+        """Fresh literals for ``size`` values, exactly one of them true."""
+        if size == 0:
+            self.clauses.append([-self.true])
+            return []
+        if size == 1:
+            return [self.true]
+        if size == 2:
+            x = self.new()
+            return [-x, x]
+        xs = [self.new() for _ in range(size)]
+        self.clauses.append(list(xs))
+        if size <= PAIRWISE_LIMIT:
+            self.clauses.extend([-a, -b] for i, a in enumerate(xs) for b in xs[i + 1:])
+            return xs
+        prev = xs[0]  # prev <-> x_1 or ... or x_(i-1)
+        for i in range(1, size):
+            x = xs[i]
+            self.clauses.append([-prev, -x])
+            if i < size - 1:
+                s = self.new()
+                self.clauses.extend([[-prev, s], [-x, s], [-s, prev, x]])
+                prev = s
+        return xs
 
     def conj(self, lits: Iterable[int]) -> int:
-        items = [x for x in dict.fromkeys(lits) if x != self.true]
-        if not items:
-            return self.true
+        items = sorted(set(lits))
         if -self.true in items:
             return -self.true
+        items = [x for x in items if x != self.true]
+        if any(-x in items for x in items if x > 0):
+            return -self.true
+        if not items:
+            return self.true
         if len(items) == 1:
             return items[0]
-        out = self.new()
-        self.clauses.extend([-out, x] for x in items)
-        self.clauses.append([out, *(-x for x in items)])
-        return out
+        key = tuple(items)
+        found = self._conj.get(key)
+        if found is None:
+            found = self._conj[key] = self.new()
+            self.clauses.extend([-found, x] for x in items)
+            self.clauses.append([found, *(-x for x in items)])
+        return found
 
     def disj(self, lits: Iterable[int]) -> int:
         return -self.conj(-x for x in lits)
 
-    def guarded(self, selector: int, clause: Sequence[int]) -> None:
-        self.clauses.append([-selector, *clause])
+    def var_lit(self, name: str, value: Any) -> int | None:
+        variable = self.model.variable(name)
+        try:
+            return self.lits[self.index[name]][variable.domain.index(value)]
+        except ValueError:
+            return None
 
     # -- constraints ---------------------------------------------------------------------------
-    def constraint(self, c: Constraint, selector: int) -> None:
+    def constraint(self, c: Constraint) -> list[list[int]]:
+        """Clauses (beyond the definitions) that hold exactly when ``c`` holds."""
         if c.kind == "cardinality":
             module = c.module
             assert module is not None
-            lits = [self.value_lits[name][True] for name in c.variables]
-            for enc in (CardEnc.atleast(lits, bound=module.min, vpool=self.pool,
-                                        encoding=EncType.seqcounter),
-                        CardEnc.atmost(lits, bound=module.max, vpool=self.pool,
-                                       encoding=EncType.seqcounter)):
-                for clause in enc.clauses:
-                    self.guarded(selector, clause)
-        elif c.kind == "table":
-            table = c.table
-            assert table is not None
-            rows = [self.conj(self.value_lits[name][cell]
-                              for name, cell in zip(c.variables, row, strict=True)
-                              if cell is not WILDCARD)
-                    for row in table.rows]
-            if table.kind == "allow":
-                self.guarded(selector, rows)
-            else:
-                for row_lit in rows:
-                    self.guarded(selector, [-row_lit])
+            terms = [(0, 1)] * len(c.variables)
+            groups = [[[-x], [x]] for x in (self.lits[self.index[n]][1] for n in c.variables)]
+            pieces: list[tuple[float, bool]] = []
+            if module.min > 0:
+                pieces.append((module.min - 1, False))
+            pieces += [(module.max, True), (math.inf, False)]
+            diagram = interval_diagram(terms, pieces)
+            return [[_mdd.encode(diagram, groups, self.true, self.new, self.clauses)]]
+        if c.kind == "table":
+            return [[self.table(c)]]
+        rule = c.rule
+        assert rule is not None
+        then = self.cnf(rule.then.ast)
+        if rule.when is None:
+            return then
+        unless = self.clause(rule.when.ast, False)
+        return [unless + clause for clause in then]
+
+    def table(self, c: Constraint) -> int:
+        table = c.table
+        assert table is not None
+        axes = [self.index[name] for name in c.variables]
+        domains = [len(self.grids.domains[a]) for a in axes]
+        codes = _int_codes(table.rows, [self.grids.domains[a] for a in axes])
+        if codes is None:
+            codes = _codes(table.rows, [self.grids.domains[a] for a in axes])
+        codes = codes[(codes != -2).all(axis=1)]  # a cell outside its domain never matches
+        wild = bool((codes == -1).any())
+        accept = table.kind == "allow"
+        if wild:
+            diagram = _mdd.from_patterns(domains, codes.tolist(), accept)
         else:
-            rule = c.rule
-            assert rule is not None
-            then = self.boolean(rule.then.ast)
-            clause = [then] if rule.when is None else [-self.boolean(rule.when.ast), then]
-            self.guarded(selector, clause)
+            diagram = _mdd.from_rows(domains, codes, accept)
+        groups = [[[x] for x in self.lits[a]] for a in axes]
+        return _mdd.encode(diagram, groups, self.true, self.new, self.clauses)
 
-    # -- the rule language ---------------------------------------------------------------------
-    def option_lit(self, module: str, option: str) -> int:
-        if self.catalog.module(module).kind == "multi":
-            return self.value_lits[f"{module}.{option}"][True]
-        return self.value_lits[module][option]
-
-    def selected_lits(self, module: str) -> list[tuple[str, int]]:
-        return [(o.id, self.option_lit(module, o.id)) for o in self.catalog.module(module).options]
-
-    def boolean(self, node: Any) -> int:
+    # -- the rule language: boolean structure --------------------------------------------------
+    def cnf(self, node: Any, positive: bool = True) -> list[list[int]]:
+        """Clauses whose conjunction is ``node`` (its negation when not ``positive``)."""
         match node:
             case _expr.Const(value=value):
-                return self.true if value else -self.true
-            case _expr.OptionSelected(module=module, option=option):
-                return self.option_lit(module, option)
-            case _expr.AnySelected(module=module):
-                return self.disj(lit for _, lit in self.selected_lits(module))
-            case _expr.OptionIn(module=module, options=options, negated=negated):
-                lit = self.disj(self.option_lit(module, o) for o in options)
-                return -lit if negated else lit
-            case _expr.And(left=left, right=right):
-                return self.conj([self.boolean(left), self.boolean(right)])
-            case _expr.Or(left=left, right=right):
-                return self.disj([self.boolean(left), self.boolean(right)])
-            case _expr.Implies(left=left, right=right):
-                return self.disj([-self.boolean(left), self.boolean(right)])
+                return [] if bool(value) == positive else [[-self.true]]
             case _expr.BoolNot(operand=operand):
-                return -self.boolean(operand)
-            case _expr.AttributeOf():
-                values = self.values(node)
-            case _:  # comparisons and membership
-                values = self.combine(node)
-        return self.disj(lit for value, lit in values.items() if value is True)
+                return self.cnf(operand, not positive)
+            case _expr.And(left=left, right=right) if positive:
+                return self.cnf(left) + self.cnf(right)
+            case _expr.Or(left=left, right=right) if not positive:
+                return self.cnf(left, False) + self.cnf(right, False)
+            case _expr.Implies(left=left, right=right) if not positive:
+                return self.cnf(left) + self.cnf(right, False)
+            case _expr.Or(left=left, right=right):
+                return self._product(self.cnf(left), self.cnf(right), node, positive)
+            case _expr.Implies(left=left, right=right):
+                return self._product(self.cnf(left, False), self.cnf(right), node, positive)
+            case _expr.And(left=left, right=right):
+                return self._product(self.cnf(left, False), self.cnf(right, False), node,
+                                     positive)
+        return [self.clause(node, positive)]
 
-    def values(self, node: Any) -> ValueMap:
-        """The value map of any node."""
+    def _product(self, a: list[list[int]], b: list[list[int]], node: Any, positive: bool
+                 ) -> list[list[int]]:
+        """The disjunction of two CNFs, distributed when small."""
+        if len(a) * len(b) <= 4:
+            return [x + y for x in a for y in b]
+        return [self.clause(node, positive)]
+
+    def clause(self, node: Any, positive: bool = True) -> list[int]:
+        """Literals whose disjunction is ``node`` (its negation when not ``positive``)."""
         match node:
             case _expr.Const(value=value):
-                return {value: self.true}
-            case _expr.ModuleValue(module=module):
-                return {Decimal(v): lit for v, lit in self.value_lits[module].items()}
-            case _expr.AttributeOf(module=module, attribute=attribute):
-                groups: dict[Any, list[int]] = {}
-                for option, lit in self.value_lits[module].items():
-                    value = (self.catalog.attributes[attribute].default if option is None
-                             else self.catalog.attribute_value(module, option, attribute))
-                    if node.type == "number":
-                        value = Decimal(value)
-                    groups.setdefault(value, []).append(lit)
-                return {v: self.disj(lits) for v, lits in groups.items()}
-            case _expr.SumOf(attribute=attribute, modules=modules):
-                return self.total(
-                    (lit, Decimal(self.catalog.attribute_value(m, o, attribute)))
-                    for m in modules for o, lit in self.selected_lits(m))
-            case _expr.CountOf(modules=modules):
-                return self.total((lit, Decimal(1)) for m in modules
-                                  for _, lit in self.selected_lits(m))
-        if node.type == "bool":
-            lit = self.boolean(node)
-            return {True: lit, False: -lit}
-        return self.combine(node)
+                return [self.true if bool(value) == positive else -self.true]
+            case _expr.BoolNot(operand=operand):
+                return self.clause(operand, not positive)
+            case _expr.Or(left=left, right=right) if positive:
+                return self.clause(left) + self.clause(right)
+            case _expr.And(left=left, right=right) if not positive:
+                return self.clause(left, False) + self.clause(right, False)
+            case _expr.Implies(left=left, right=right) if positive:
+                return self.clause(left, False) + self.clause(right)
+            case _expr.And() | _expr.Or() | _expr.Implies():
+                x = self.lit(node)
+                return [x if positive else -x]
+        axes = self.grids.support(node)
+        if len(axes) == 1:
+            values = self.grids.on_one(node, axes[0])
+            lits = self.lits[axes[0]]
+            chosen = [x for x, v in zip(lits, values, strict=True) if bool(v) == positive]
+            if len(chosen) == len(lits):
+                return [self.true]
+            return chosen or [-self.true]
+        if isinstance(node, _expr.AnySelected | _expr.OptionIn):
+            # A multi-select module: any of these options.
+            lits = [self.lits[a][1] for a in axes]
+            negated = isinstance(node, _expr.OptionIn) and node.negated
+            if positive != negated:
+                return lits
+            return [-self.disj(lits)]
+        x = self.lit(node)
+        return [x if positive else -x]
 
-    def total(self, terms: Iterable[tuple[int, Decimal]]) -> ValueMap:
-        """The value map of a sum of ``weight if literal``."""
-        acc: ValueMap = {Decimal(0): self.true}
-        for lit, weight in terms:
-            if weight == 0:
-                continue
-            acc = self.merge({Decimal(weight): lit, Decimal(0): -lit}, acc,
-                             lambda a, b: a + b)
-        return acc
-
-    def merge(self, left: ValueMap, right: ValueMap, fn: Any) -> ValueMap:
-        groups: dict[Any, list[int]] = {}
-        for (a, la), (b, lb) in itertools.product(left.items(), right.items()):
-            groups.setdefault(fn(a, b), []).append(self.conj([la, lb]))
-        return {v: self.disj(lits) for v, lits in groups.items()}
-
-    def combine(self, node: Any) -> ValueMap:
-        """Encode a node by evaluating it on every combination of its children's values."""
+    def lit(self, node: Any) -> int:
+        """A literal equivalent to a boolean node."""
+        found = self._lit.get(node)
+        if found is not None:
+            return found
         match node:
-            case _expr.Arith() | _expr.Cmp():
-                names, children = ["left", "right"], [node.left, node.right]
-            case _expr.Neg():
-                names, children = ["operand"], [node.operand]
-            case _expr.ValueIn():
-                names, children = ["subject"], [node.subject]
-            case _expr.Func():
-                names, children = [], list(node.args)
+            case _expr.And(left=left, right=right):
+                out = self.conj([self.lit(left), self.lit(right)])
+            case _expr.Or(left=left, right=right):
+                out = self.disj([self.lit(left), self.lit(right)])
+            case _expr.Implies(left=left, right=right):
+                out = self.disj([-self.lit(left), self.lit(right)])
+            case _expr.BoolNot(operand=operand):
+                out = -self.lit(operand)
+            case _ if len(self.grids.support(node)) <= 1 or \
+                    isinstance(node, _expr.AnySelected | _expr.OptionIn):
+                out = self.disj(self.clause(node))
             case _:
-                raise TypeError(f"cannot encode {type(node).__name__}")
-        child_maps = [self.values(child) for child in children]
-        groups: dict[Any, list[int]] = {}
-        for combo in itertools.product(*(m.items() for m in child_maps)):
-            consts = [_expr.Const(value, _type_of(value)) for value, _ in combo]
-            if isinstance(node, _expr.Func):
-                constant = dataclasses.replace(node, args=tuple(consts))
-            else:
-                constant = dataclasses.replace(node, **dict(zip(names, consts, strict=True)))
-            value = _expr.evaluate(constant, _NO_VIEW)
-            groups.setdefault(value, []).append(self.conj(lit for _, lit in combo))
-        return {v: self.disj(lits) for v, lits in groups.items()}
+                out = self.test(node)
+        self._lit[node] = out
+        return out
 
+    # -- the rule language: tests over several variables ---------------------------------------
+    def test(self, node: Any) -> int:
+        """A literal for a non-logical boolean node over several variables."""
+        axes = self.grids.support(node)
+        if self.grids.size(axes) <= GRID_LIMIT:
+            grid = self.grids.grid(node)
+            diagram = _mdd.from_table(grid.table())
+            groups = [[[x] for x in self.lits[a]] for a in grid.axes]
+            return _mdd.encode(diagram, groups, self.true, self.new, self.clauses)
+        if isinstance(node, _expr.Cmp) and node.left.type == "number":
+            found = self.compare(node)
+            if found is not None:
+                return found
+        term = self.term(node)
+        return self.disj(x for value, group in zip(term.values, term.groups, strict=True)
+                         if value is True for x in group)
 
-def _type_of(value: Any) -> _expr.Type:
-    if isinstance(value, bool):
-        return "bool"
-    return "string" if isinstance(value, str) else "number"
+    def compare(self, node: _expr.Cmp) -> int | None:
+        """``left <op> right`` as ``left - right <op> 0`` over linear forms."""
+        try:
+            diff = self.linear(node.left).plus(self.linear(node.right).times(Decimal(-1)))
+        except (Inexact, InvalidOperation, Overflow):
+            return None
+        if not diff.exact():
+            return None
+        terms = [t for t in self.terms_of(diff) if len(t.values) > 1]
+        const = diff.const + sum((t.values[0] for t in self.terms_of(diff)
+                                  if len(t.values) == 1), Decimal(0))
+        everything = Linear(const, {}, tuple(terms))
+        places = everything.scale()
+        values = [[to_int(v, places) for v in t.values] for t in terms]
+        order = _term_order(values)
+        diagram = interval_diagram([values[i] for i in order],
+                                   _pieces(node.op, to_int(const, places)))
+        groups = [[list(g) for g in terms[i].groups] for i in order]
+        return _mdd.encode(diagram, groups, self.true, self.new, self.clauses)
+
+    def terms_of(self, form: Linear) -> list[Term]:
+        """A linear form's parts as terms (literal groups per value)."""
+        out = [self.fn_term(var, values) for var, values in form.fns.items()]
+        return out + list(form.terms)
+
+    def fn_term(self, var: int, values: Sequence[Any]) -> Term:
+        groups: dict[tuple[type, Any], tuple[Any, list[int]]] = {}
+        for x, value in zip(self.lits[var], values, strict=True):
+            groups.setdefault((type(value), value), (value, []))[1].append(x)
+        return Term(tuple(v for v, _ in groups.values()),
+                    tuple(tuple(g) for _, g in groups.values()))
+
+    # -- the rule language: numbers and other values -------------------------------------------
+    def linear(self, node: Any) -> Linear:
+        """A number node as a linear form (a single opaque term when it is not linear)."""
+        axes = self.grids.support(node)
+        if len(axes) == 0:
+            return Linear(_expr.evaluate(node, _NO_VIEW))  # type: ignore[arg-type]
+        if len(axes) == 1:
+            return Linear(Decimal(0), {axes[0]: self.grids.on_one(node, axes[0])})
+        found = self.structured(node)
+        return found if found is not None else Linear(Decimal(0), {}, (self.term(node),))
+
+    def structured(self, node: Any) -> Linear | None:
+        """The linear form of a sum, difference, negation or constant multiple, when the
+        evaluator computes it exactly; else None."""
+        if node in self._linear:
+            return self._linear[node]
+        out: Linear | None = None
+        try:
+            match node:
+                case _expr.SumOf() | _expr.CountOf():
+                    out = Linear(Decimal(0), {var: self._part(node, var)
+                                              for var in self.grids.aggregate_vars(node)})
+                case _expr.Arith(op="+", left=left, right=right):
+                    out = self.linear(left).plus(self.linear(right))
+                case _expr.Arith(op="-", left=left, right=right):
+                    out = self.linear(left).plus(self.linear(right).times(Decimal(-1)))
+                case _expr.Neg(operand=operand):
+                    out = self.linear(operand).times(Decimal(-1))
+                case _expr.Arith(op="*", left=left, right=right):
+                    a, b = self.linear(left), self.linear(right)
+                    if b.is_constant:
+                        out = a.times(b.constant_value())
+                    elif a.is_constant:
+                        out = b.times(a.constant_value())
+                case _expr.Arith(op="/", left=left, right=_expr.Const(value=value)):
+                    inverse = exact_inverse(Decimal(value))  # type: ignore[arg-type]
+                    if inverse is not None:
+                        out = self.linear(left).times(inverse)
+        except (Inexact, InvalidOperation, Overflow):
+            out = None
+        if out is not None and not out.exact():
+            out = None
+        self._linear[node] = out
+        return out
+
+    def _part(self, node: _expr.SumOf | _expr.CountOf, var: int) -> tuple[Any, ...]:
+        part = self.grids.part(node, var)
+        return tuple(part.values[k] for k in part.codes.tolist())
+
+    def term(self, node: Any) -> Term:
+        """The value map of any node: each value it can take, with its literals."""
+        found = self._term.get(node)
+        if found is not None:
+            return found
+        axes = self.grids.support(node)
+        out: Term
+        if len(axes) == 0:
+            out = Term((_expr.evaluate(node, _NO_VIEW),), ((self.true,),))  # type: ignore
+        elif len(axes) == 1:
+            out = self.fn_term(axes[0], self.grids.on_one(node, axes[0]))
+        elif self.grids.size(axes) <= CELL_LIMIT:
+            out = self.cells(node)
+        elif node.type == "number" and (form := self.structured(node)) is not None:
+            out = self.materialize(form)
+        else:
+            out = self.combine(node)
+        self._term[node] = out
+        return out
+
+    def cells(self, node: Any) -> Term:
+        """A value map with one literal per joint assignment of the node's variables."""
+        grid = self.grids.grid(node)
+        groups: list[list[int]] = [[] for _ in grid.values]
+        for cell, code in np.ndenumerate(grid.codes):
+            groups[int(code)].append(self.conj(self.lits[a][k]
+                                               for a, k in zip(grid.axes, cell, strict=True)))
+        return Term(grid.values, tuple(tuple(g) for g in groups))
+
+    def combine(self, node: Any) -> Term:
+        """A value map by evaluating ``node`` on every combination of its operands' values."""
+        children = [self.term(child) for child in operands(node)]
+        groups: dict[tuple[type, Any], tuple[Any, list[int]]] = {}
+        combos: list[tuple[tuple[Any, ...], tuple[int, ...]]] = [((), ())]
+        for child in children:
+            combos = [(vs + (v,), ls + (self.disj(g),)) for vs, ls in combos
+                      for v, g in zip(child.values, child.groups, strict=True)]
+        for values, lits in combos:
+            value = apply(node, values)
+            groups.setdefault((type(value), value), (value, []))[1].append(self.conj(lits))
+        return Term(tuple(v for v, _ in groups.values()),
+                    tuple(tuple(g) for _, g in groups.values()))
+
+    def materialize(self, form: Linear) -> Term:
+        """The value map of an exact linear form, by layers of partial sums: ``reach(i, s)``
+        is defined by ``reach(i, s) and term_i = v -> reach(i+1, s+v)`` and back."""
+        terms = [t for t in self.terms_of(form) if len(t.values) > 1]
+        const = form.const + sum((t.values[0] for t in self.terms_of(form)
+                                  if len(t.values) == 1), Decimal(0))
+        places = Linear(const, {}, tuple(terms)).scale()
+        values = [[to_int(v, places) for v in t.values] for t in terms]
+        layers = sum_layers(values)
+        reach: dict[int, int] = {0: self.true}
+        for i, term in enumerate(terms):
+            following = {s: (self.new() if len(layers[i + 1]) > 1 else self.true)
+                         for s in layers[i + 1]}
+            for v, group in zip(values[i], term.groups, strict=True):
+                for x in group:
+                    for s, r in reach.items():
+                        self.clauses.append([-r, -x, following[s + v]])
+                    for s, r in following.items():
+                        back = reach.get(s - v)
+                        self.clauses.append([-r, -x] if back is None else [-r, -x, back])
+            reach = following
+        scale = Decimal(10) ** -places
+        return Term(tuple(const + Decimal(s) * scale for s in reach),
+                    tuple((r,) for r in reach.values()))
 
 
 class _NoView:
@@ -239,42 +482,144 @@ class SatEngine:
     def __init__(self, model: Model) -> None:
         self.model = model
         encoder = _Encoder(model)
-        self._lits = encoder.value_lits
-        self._selectors: dict[str, int] = {}
         self._constraints = {c.id: c for c in model.hard_constraints}
-        for c in model.hard_constraints:
-            selector = encoder.pool.id(("select", c.id))
-            self._selectors[c.id] = selector
-            encoder.constraint(c, selector)
-        self._clauses = encoder.clauses
-        self._solver = Solver(name="cadical195", bootstrap_with=self._clauses)
-        self._decode = {lit: (name, value) for name, lits in self._lits.items()
-                        for value, lit in lits.items()}
+        self._selectors: dict[str, int] = {}
+        self._definitions = encoder.clauses
+        self._asserted: list[list[int]] = []  # every hard constraint's clauses
+        self._guards: list[int] = []  # the selector of each of them
+        encoded = [(c, [_clean(clause, encoder.true) for clause in encoder.constraint(c)])
+                   for c in model.hard_constraints]
+        # Literals above the definitions: selectors (in the explanation solver only) and
+        # activation literals (in the query solver only) may share numbers.
+        self._base = self._top = encoder.top
+        for c, clauses in encoded:
+            selector = self._selectors[c.id] = encoder.new()
+            self._asserted.extend(clauses)
+            self._guards.extend([selector] * len(clauses))
+        self._true = encoder.true
+        # Two incremental solvers, each queried with assumptions. The query solver has every
+        # hard constraint asserted: solve(), supported() and their many models. The
+        # explanation solver guards each constraint by its selector, for conflict() and
+        # solve() on a subset of constraints; it is built on first use. One solver with
+        # selectors would serve both, but assuming thousands of selectors (one per clause of
+        # a DIMACS feature model) and reading them back in every model made each model of
+        # supported() 3.7 times slower on automotive01.
+        self._solver = self._query_solver()
+        self._explainer: Any = None
+        # Every (variable, value) is a *slot*; flat arrays read models back fast.
+        self._names = [v.name for v in model.variables]
+        self._lits = {v.name: dict(zip(v.domain, encoder.lits[i], strict=True))
+                      for i, v in enumerate(model.variables)}
+        self._slot_lits = np.array([x for lits in encoder.lits for x in lits], dtype=np.int64)
+        self._slot_var = [i for i, lits in enumerate(encoder.lits) for _ in lits]
+        self._slot_value = [value for v in model.variables for value in v.domain]
+        self._slot_of = {(v.name, value): k for k, (v, value) in enumerate(
+            (v, value) for v in model.variables for value in v.domain)}
+        # For 2-valued variables (literals x and -x), the other slot; else -1.
+        partner = np.full(len(self._slot_lits), -1, dtype=np.int64)
+        start = 0
+        for lits in encoder.lits:
+            if len(lits) == 2:
+                partner[start], partner[start + 1] = start + 1, start
+            start += len(lits)
+        self._partner = partner
+        sizes = [len(lits) for lits in encoder.lits]
+        self._ends = np.cumsum(sizes, dtype=np.int64)
+        self._starts = self._ends - np.array(sizes, dtype=np.int64)
+        self._domains = [frozenset(v.domain) for v in model.variables]
+        self._singles = [frozenset((value,)) for value in self._slot_value]
+        self._slot_index = np.abs(self._slot_lits) - 1  # into a solver model
+        self._max_index = int(self._slot_index.max(initial=0))
+        self._pick = operator.itemgetter(*self._slot_index.tolist(), 0, 0)  # always a tuple
+        self._rng = np.random.default_rng(0)
+        self._dead: npt.NDArray[np.bool_] | None = None  # slots in no solution at all
+        # Recent solutions, as slots: a ring of rows.
+        self._models = np.zeros((MODEL_CACHE, len(self._slot_lits)), dtype=bool)
+        self._stored = 0
+        # Recent supported() answers: the fixed slots and the slots left out. Fixing more
+        # values never makes a value possible again.
+        self._answers: list[tuple[frozenset[int], npt.NDArray[np.bool_]]] = []
 
     def close(self) -> None:
         self._solver.delete()
+        if self._explainer is not None:
+            self._explainer.delete()
 
-    def _assumptions(self, fixed: Mapping[str, Any],
-                     constraints: Iterable[Constraint] | None) -> list[int] | None:
+    # -- helpers -------------------------------------------------------------------------------
+    def _fixed_lits(self, fixed: Mapping[str, Any]) -> list[int] | None:
+        """Literals for the fixed values; None when one is not in its variable's domain."""
         out = []
         for name, value in fixed.items():
             lit = self._lits[name].get(value)
             if lit is None:
                 return None
             out.append(lit)
-        chosen = self._constraints.values() if constraints is None else constraints
-        out.extend(self._selectors[c.id] for c in chosen if c.id in self._selectors)
         return out
 
+    def _query_solver(self) -> Any:
+        """A fresh query solver; supported() replaces it when its retired activation
+        literals outnumber the definitions' (they lengthen every model read back)."""
+        self._top = self._base
+        return Solver(name="cadical195", bootstrap_with=self._counting_cnf())
+
+    def _explanation_solver(self) -> Any:
+        if self._explainer is None:
+            guarded = [[-g, *clause] for g, clause in zip(self._guards, self._asserted,
+                                                           strict=True)]
+            self._explainer = Solver(name="cadical195",
+                                     bootstrap_with=self._definitions + guarded)
+        return self._explainer
+
+    def _counting_cnf(self) -> list[list[int]]:
+        """The definitions and every hard constraint, asserted."""
+        return self._definitions + self._asserted
+
+    def _slots(self, model: Sequence[int]) -> npt.NDArray[np.bool_]:
+        """Which value slots a solver model makes true."""
+        index = self._slot_index
+        if len(model) > self._max_index:
+            values = np.array(self._pick(model)[:-2], dtype=np.int64)
+        else:
+            # A variable the solver has not seen (in no clause) is false; any value does.
+            given = np.asarray(model, dtype=np.int64)
+            padded = np.zeros(len(index) and int(index.max()) + 1, dtype=np.int64)
+            padded[np.abs(given[given != 0]) - 1] = given[given != 0]
+            values = padded[index]
+        return (values > 0) == (self._slot_lits > 0)
+
+    def _decode(self, slots: npt.NDArray[np.bool_]) -> dict[str, Any]:
+        return {self._names[self._slot_var[k]]: self._slot_value[k]
+                for k in np.flatnonzero(slots).tolist()}
+
+    def _remember(self, slots: npt.NDArray[np.bool_]) -> None:
+        self._models[self._stored % MODEL_CACHE] = slots
+        self._stored += 1
+
+    def _agreeing(self, chosen: list[int]) -> npt.NDArray[np.bool_]:
+        """The slots true in some remembered solution that has all the ``chosen`` slots."""
+        models = self._models[:min(self._stored, MODEL_CACHE)]
+        agree = models[:, chosen].all(axis=1) if chosen else np.ones(len(models), dtype=bool)
+        return models[agree].any(axis=0) if agree.any() else np.zeros(models.shape[1], bool)
+
+    # -- queries -------------------------------------------------------------------------------
     def solve(self, fixed: Mapping[str, Any],
               constraints: Iterable[Constraint] | None = None) -> dict[str, Any] | None:
         """A full assignment extending ``fixed`` that satisfies ``constraints`` (default: every
         hard constraint), or None."""
-        assumptions = self._assumptions(fixed, constraints)
-        if assumptions is None or not self._solver.solve(assumptions=assumptions):
+        lits = self._fixed_lits(fixed)
+        if lits is None:
             return None
-        model = self._solver.get_model() or []
-        return dict(self._decode[lit] for lit in model if lit in self._decode)
+        if constraints is None:
+            if not self._solver.solve(assumptions=lits):
+                return None
+            slots = self._slots(self._solver.get_model() or [])
+            self._remember(slots)
+            return self._decode(slots)
+        solver = self._explanation_solver()
+        chosen = [self._selectors[c.id] for c in constraints if c.id in self._selectors]
+        if not solver.solve(assumptions=lits + chosen):
+            return None
+        return self._decode(self._slots(solver.get_model() or []))
 
     def consistent(self, fixed: Mapping[str, Any]) -> bool:
         return self.solve(fixed) is not None
@@ -284,10 +629,13 @@ class SatEngine:
         """A minimal set of hard constraints that, with ``fixed``, has no solution; empty
         when there is none or ``fixed`` alone is impossible. Starts from the solver's core and
         shrinks it by deletion, trying ``keep_last`` constraints last."""
-        assumptions = self._assumptions(fixed, None)
-        if assumptions is None or self._solver.solve(assumptions=assumptions):
+        lits = self._fixed_lits(fixed)
+        if lits is None or self.solve(fixed) is not None:
             return ()
-        core = set(self._solver.get_core() or [])  # read it before the next solve replaces it
+        solver = self._explanation_solver()
+        if solver.solve(assumptions=lits + list(self._selectors.values())):
+            return ()
+        core = set(solver.get_core() or [])  # read it before the next solve replaces it
         if self.solve(fixed, []) is None:
             return ()
         # The core, in model order, then shrunk to a minimal conflict.
@@ -296,18 +644,228 @@ class SatEngine:
 
     def solutions(self, fixed: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every solution extending ``fixed``, by blocking each one found."""
-        solver = Solver(name="cadical195", bootstrap_with=[])
+        assumptions = self._fixed_lits(fixed or {})
+        if assumptions is None:
+            return
+        # A private solver, so blocking clauses do not touch the shared one.
+        solver = Solver(name="cadical195", bootstrap_with=self._counting_cnf())
         try:
-            # A private solver, so blocking clauses do not touch the shared one.
-            solver.append_formula(self._clauses)
-            assumptions = self._assumptions(fixed or {}, None)
-            if assumptions is None:
-                return
-            var_lits = [lit for lits in self._lits.values() for lit in lits.values()]
             while solver.solve(assumptions=assumptions):
-                model = set(solver.get_model() or [])
-                chosen = [lit for lit in var_lits if lit in model]
-                yield dict(self._decode[lit] for lit in chosen)
-                solver.add_clause([-lit for lit in chosen])
+                slots = self._slots(solver.get_model() or [])
+                yield self._decode(slots)
+                block = [-x for x in self._slot_lits[slots].tolist() if abs(x) != self._true]
+                if not block:
+                    return
+                solver.add_clause(block)
         finally:
             solver.delete()
+
+    def supported(self, fixed: Mapping[str, Any]) -> dict[str, frozenset[Any]]:
+        """Values each variable takes in some solution extending ``fixed``.
+
+        Exact: a value is reported only from a solution, and left out only when it is in no
+        solution at all (found once, with nothing fixed, and kept), unit propagation from the
+        fixed values refutes it, or the solver finds no solution taking any value still open.
+        """
+        base = self._fixed_lits(fixed)
+        if base is None:
+            return self._answer(np.zeros(len(self._slot_lits), dtype=bool))
+        if self._dead is None:
+            nothing = np.zeros(len(self._slot_lits), dtype=bool)
+            self._dead = nothing
+            self._dead = ~self._search([], [], nothing)
+        chosen = [self._slot_of[item] for item in fixed.items()]
+        out_before = self._refuted(base)
+        key = frozenset(chosen)
+        for seen, left_out in self._answers:
+            if seen <= key:
+                out_before |= left_out
+        found = self._search(base, chosen, out_before)
+        self._answers.append((key, ~found))
+        if len(self._answers) > ANSWER_CACHE:
+            del self._answers[0]
+        return self._answer(found)
+
+    def _answer(self, found: npt.NDArray[np.bool_]) -> dict[str, frozenset[Any]]:
+        """Found slots as values per variable; whole domains and single values are shared
+        sets made once, so a large answer allocates little."""
+        running = np.concatenate(([0], np.cumsum(found)))
+        counts = running[self._ends] - running[self._starts]
+        out: dict[str, frozenset[Any]] = {}
+        empty: frozenset[Any] = frozenset()
+        for var, (count, start) in enumerate(zip(counts.tolist(), self._starts.tolist(),
+                                                 strict=True)):
+            size = len(self._domains[var])
+            if count == size:
+                out[self._names[var]] = self._domains[var]
+            elif count == 0:
+                out[self._names[var]] = empty
+            elif count == 1:
+                k = start + int(np.argmax(found[start:start + size]))
+                out[self._names[var]] = self._singles[k]
+            else:
+                out[self._names[var]] = frozenset(
+                    self._slot_value[k] for k in range(start, start + size) if found[k])
+        return out
+
+    def _refuted(self, assumptions: list[int]) -> npt.NDArray[np.bool_]:
+        """Slots that unit propagation from the assumptions makes false."""
+        ok, implied = self._solver.propagate(assumptions=assumptions)
+        if not ok:
+            return np.ones(len(self._slot_lits), dtype=bool)
+        truth = np.zeros(self._base + 1, dtype=np.int64)
+        if implied:
+            given = np.asarray(implied, dtype=np.int64)
+            given = given[np.abs(given) <= self._base]
+            truth[np.abs(given)] = given
+        lits = self._slot_lits
+        return truth[np.abs(lits)] * lits < 0
+
+    def _search(self, assumptions: list[int], chosen: list[int],
+                out_before: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """The slots true in some solution under the assumptions (which fix the ``chosen``
+        slots), given slots known to be in none (``out_before``): first from earlier
+        solutions that agree, then one solver call per solution taking at least one value
+        still open (the last call, unsatisfiable, rules out the rest).
+
+        Phases steer each call towards the open values and away from values already found;
+        a 2-valued variable with both values found gets a random phase, which in measurements
+        needs far fewer calls than either fixed choice.
+        """
+        assert self._dead is not None
+        if self._top > 2 * self._base + 1000:
+            self._solver.delete()
+            self._solver = self._query_solver()
+        lits = self._slot_lits
+        found = self._agreeing(chosen)
+        open_ = ~(found | out_before | self._dead)
+        if not open_.any():
+            return found
+        while True:
+            self._set_phases(open_)
+            act = self._top = self._top + 1
+            self._solver.add_clause([-act, *lits[open_].tolist()])
+            sat = self._solver.solve(assumptions=[*assumptions, act])
+            model = self._solver.get_model() if sat else None  # read before the next clause
+            self._solver.add_clause([-act])
+            if model is None:
+                return found
+            slots = self._slots(model)
+            self._remember(slots)
+            found |= slots
+            open_ &= ~slots
+            if not open_.any():
+                return found
+
+    def _set_phases(self, open_: npt.NDArray[np.bool_]) -> None:
+        """Phases towards the open slots and away from the others; a 2-valued variable with
+        neither value open gets a fresh random phase each call, so models differ."""
+        lits = self._slot_lits
+        settled = ~open_
+        phases = -lits[settled]
+        partner = self._partner[settled]
+        coin = (partner >= 0) & ~open_[np.maximum(partner, 0)]
+        phases[coin] *= self._rng.integers(0, 2, int(coin.sum())) * 2 - 1
+        chosen = np.concatenate([phases, lits[open_]])  # open slots come last, and win
+        self._solver.set_phases(chosen[np.abs(chosen) != self._true].tolist())
+
+    def count(self, fixed: Mapping[str, Any] | None = None) -> int:
+        """The exact number of solutions extending ``fixed``, by projected model counting
+        (Ganak) over the value literals; every auxiliary literal is defined by them."""
+        assumptions = self._fixed_lits(fixed or {})
+        if assumptions is None:
+            return 0
+        sampling = sorted({abs(x) for x in self._slot_lits.tolist()} - {self._true})
+        if not sampling:
+            return 1 if self.solve(fixed or {}) is not None else 0
+        counter = pyganak.Counter()
+        counter.add_clauses(self._counting_cnf())
+        counter.add_clauses([lit] for lit in assumptions)
+        counter.set_sampling_set(sampling)
+        return int(counter.count())
+
+    def optimum(self, fixed: Mapping[str, Any], costs: Costs) -> dict[str, Any] | None:
+        """A least-cost solution extending ``fixed``, by MaxSAT (RC2)."""
+        assumptions = self._fixed_lits(fixed)
+        if assumptions is None or self.solve(fixed) is None:
+            return None
+        wcnf = WCNF()
+        wcnf.extend(self._counting_cnf())
+        for lit in assumptions:
+            wcnf.append([lit])
+        for name, by_value in costs.items():
+            for value, cost in by_value.items():
+                lit = self._lits[name].get(value)
+                if lit is not None and cost > 0:
+                    wcnf.append([-lit], weight=cost)
+        with RC2(wcnf, solver="cadical195") as rc2:
+            model = rc2.compute()
+        if model is None:
+            return None
+        return self._decode(self._slots(model))
+
+
+def _codes(rows: Sequence[Sequence[Any]], domains: Sequence[Sequence[Any]]
+           ) -> npt.NDArray[np.int64]:
+    """Table cells as value indices: -1 for a wildcard, -2 for a value outside the domain."""
+    if not rows:
+        return np.empty((0, len(domains)), dtype=np.int64)
+    columns = []
+    for domain, column in zip(domains, zip(*rows, strict=True), strict=True):
+        lookup: dict[Any, int] = {WILDCARD: -1}
+        for k, value in enumerate(domain):
+            lookup.setdefault(value, k)
+        columns.append([lookup.get(cell, -2) for cell in column])
+    return np.array(columns, dtype=np.int64).T.reshape(len(rows), len(domains))
+
+
+def _int_codes(rows: Sequence[Sequence[Any]], domains: Sequence[Sequence[Any]]
+               ) -> npt.NDArray[np.int64] | None:
+    """:func:`_codes`, vectorised, when every cell is an integer and every domain an
+    arithmetic progression of integers (integer modules); else None."""
+    progressions = []
+    for domain in domains:
+        if not domain or not all(type(v) is int for v in domain):
+            return None
+        step = domain[1] - domain[0] if len(domain) > 1 else 1
+        if step <= 0 or any(b - a != step for a, b in zip(domain, domain[1:], strict=False)):
+            return None
+        progressions.append((domain[0], step, len(domain)))
+    try:
+        cells = np.array(rows)  # no dtype: strings, None or wildcards make it non-integer
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if cells.dtype.kind not in "iub" or cells.shape != (len(rows), len(domains)):
+        return None
+    cells = cells.astype(np.int64)
+    codes = np.empty_like(cells)
+    for j, (start, step, size) in enumerate(progressions):
+        offset = cells[:, j] - start
+        index = offset // step
+        valid = (offset % step == 0) & (index >= 0) & (index < size)
+        codes[:, j] = np.where(valid, index, -2)
+    return codes
+
+
+def _clean(clause: list[int], true: int) -> list[int]:
+    """A clause without duplicate or false constant literals (``[-true]`` when nothing is
+    left); a satisfied clause becomes ``[true]``."""
+    out = list(dict.fromkeys(x for x in clause if x != -true))
+    if true in out or any(-x in out for x in out):
+        return [true]
+    return out or [-true]
+
+
+def _term_order(values: Sequence[Sequence[int]]) -> list[int]:
+    import os
+    mode = os.environ.get("BTO_ORDER", "desc")
+    idx = list(range(len(values)))
+    if mode == "desc":
+        return sorted(idx, key=lambda i: -(max(values[i]) - min(values[i])))
+    if mode == "asc":
+        return sorted(idx, key=lambda i: (max(values[i]) - min(values[i])))
+    if mode == "given":
+        return idx
+    if mode == "card":
+        return sorted(idx, key=lambda i: -len(values[i]))
+    return idx

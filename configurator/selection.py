@@ -1,0 +1,117 @@
+"""Selections from files and command lines, checked against a catalog.
+
+A selection file (``format: bto-selection/1``, YAML or JSON) is what ``bto complete --format
+json`` writes, so saved configurations round-trip::
+
+    format: bto-selection/1     # optional
+    catalog: ebike-neckar       # optional; must match the catalog's id when given
+    select:
+      frame: trapeze            # single-select: an option id (null: nothing, if optional)
+      accessories: [rack, lights]
+      stem_mm: 90               # integer module: a value
+
+Every problem is reported with its file:line:col, as for catalogs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ._fields import Reader
+from ._yaml import YNode, YScalar, YSeq, load_yaml_file
+from .catalog.model import Catalog
+from .problems import Problem, did_you_mean
+from .session import Choice, SelectionError, check_choice
+
+__all__ = ["SELECTION_FORMAT", "parse_choice", "read_selection_file"]
+
+SELECTION_FORMAT = "bto-selection/1"
+_KEYS = ("format", "catalog", "objective", "select")
+
+
+def read_selection_file(path: str | os.PathLike[str], catalog: Catalog
+                        ) -> tuple[list[Choice] | None, list[Problem]]:
+    """The choices a selection file makes (None on errors), and every problem found."""
+    name = os.fspath(path)
+    root, problems = load_yaml_file(Path(path), name)
+    if root is None:
+        return None, problems
+    reader = Reader(name, Path(path))
+    top = reader.mapping(root, "selection file", _KEYS, required=("select",))
+    if top is None:
+        return None, problems + reader.problems
+    if "format" in top:
+        reader.check_format(top, SELECTION_FORMAT)
+    if "catalog" in top:
+        given = reader.string(top["catalog"], "catalog")
+        if given is not None and given != catalog.id:
+            reader.report("S204", f"this selection is for catalog '{given}', not "
+                          f"'{catalog.id}'", top["catalog"])
+    if "objective" in top:
+        reader.string(top["objective"], "objective")
+    choices = _read_select(reader, top["select"], catalog) if "select" in top else []
+    problems += reader.problems
+    if reader.failed:
+        return None, problems
+    return choices, problems
+
+
+def _read_select(reader: Reader, node: YNode, catalog: Catalog) -> list[Choice]:
+    out: list[Choice] = []
+    for module_id, key, value in reader.each_pair(node, "select"):
+        module = catalog.get_module(module_id)
+        if module is None:
+            reader.report("R301", f"unknown module '{module_id}'", key,
+                          did_you_mean(module_id, catalog.module_ids()))
+            continue
+        if module.kind == "single" and isinstance(value, YSeq):
+            reader.report("C605", f"single-select module '{module_id}' takes one option",
+                          value)
+            continue
+        items: Iterable[YNode] = reader.one_or_many(value)
+        for item in items:
+            raw: Any
+            if module.kind == "integer":
+                raw = reader.integer(item, f"value of '{module_id}'")
+            elif isinstance(item, YScalar) and item.value is None and item.plain:
+                raw = None
+            else:
+                raw = reader.string(item, f"option of '{module_id}'")
+                if raw is None:
+                    continue
+            if raw is None and module.kind == "integer":
+                continue
+            try:
+                out.append(check_choice(catalog, module_id, raw))
+            except SelectionError as exc:
+                code = "R302" if "unknown option" in exc.message else "C605"
+                reader.report(code, exc.message, item, exc.suggestion)
+    return out
+
+
+def parse_choice(catalog: Catalog, text: str) -> list[Choice]:
+    """The choices of a ``MODULE=VALUE`` argument. A multi-select module takes options
+    separated by commas; ``none`` chooses nothing in an optional module (unless the module
+    has an option of that name). Raises :class:`SelectionError`."""
+    module_id, sep, raw = text.partition("=")
+    module_id, raw = module_id.strip(), raw.strip()
+    if not sep or not module_id or not raw:
+        raise SelectionError(f"'{text}' is not MODULE=VALUE")
+    module = catalog.get_module(module_id)
+    if module is None:
+        raise SelectionError(f"unknown module '{module_id}'",
+                             did_you_mean(module_id, catalog.module_ids()))
+    if module.kind == "integer":
+        try:
+            number = int(raw)
+        except ValueError:
+            raise SelectionError(f"module '{module_id}' takes an integer, not '{raw}'") from None
+        return [check_choice(catalog, module_id, number)]
+    if module.kind == "multi":
+        return [check_choice(catalog, module_id, part.strip()) for part in raw.split(",")]
+    if raw == "none" and module.option("none") is None:
+        return [check_choice(catalog, module_id, None)]
+    return [check_choice(catalog, module_id, raw)]
