@@ -33,7 +33,10 @@ from .. import expr as _expr
 from ._mdd import Diagram, Level
 from .model import Model, _View
 
-__all__ = ["Grid", "Grids", "Linear", "Term", "interval_diagram", "sum_layers"]
+__all__ = [
+    "Grid", "Grids", "Linear", "Pieces", "Term", "apply", "constant", "exact_inverse",
+    "from_int", "interval_diagram", "operands", "sum_layers", "to_int",
+]
 
 IntArray = npt.NDArray[np.int64]
 #: For this module's own sums and products: exact or it raises.
@@ -62,10 +65,16 @@ class _NoView:
 _NO_VIEW: Any = _NoView()
 
 
+def constant(node: Any) -> Any:
+    """The value of a node that reads no variable."""
+    return _expr.evaluate(node, _NO_VIEW)
+
+
 def apply(node: Any, operands: Sequence[Any]) -> Any:
     """The value of ``node`` with its operands replaced by these constants, computed by the
     rule language's evaluator."""
     consts = [_const(v) for v in operands]
+    constant: Any
     match node:
         case _expr.Arith() | _expr.Cmp() | _expr.And() | _expr.Or() | _expr.Implies():
             constant = dataclasses.replace(node, left=consts[0], right=consts[1])
@@ -177,7 +186,7 @@ class Grids:
         """The node's grid. Costs about the size of its support's assignments."""
         axes = self.support(node)
         if len(axes) == 0:
-            return _grid((), np.zeros((), dtype=np.int64), [_expr.evaluate(node, _NO_VIEW)])
+            return _grid((), np.zeros((), dtype=np.int64), [constant(node)])
         if len(axes) == 1:
             values = self.on_one(node, axes[0])
             return _grid(axes, np.arange(len(values), dtype=np.int64), values)
@@ -268,7 +277,7 @@ class Term:
     """A number that takes ``values[i]`` when one of the literals ``groups[i]`` is true;
     exactly one literal of all the groups is true in every assignment."""
 
-    values: tuple[Decimal, ...]
+    values: tuple[Any, ...]  # Decimals, for a number
     groups: tuple[tuple[int, ...], ...]
 
 
@@ -286,12 +295,8 @@ class Linear:
             all(len(t.values) == 1 for t in self.terms)
 
     def constant_value(self) -> Decimal:
-        total = self.const
-        for f in self.fns.values():
-            total = _EXACT.add(total, f[0])
-        for t in self.terms:
-            total = _EXACT.add(total, t.values[0])
-        return total
+        """The value of a constant form."""
+        return self.split()[0]
 
     def plus(self, other: Linear) -> Linear:
         fns = dict(self.fns)
@@ -313,23 +318,44 @@ class Linear:
     def exact(self) -> bool:
         """Whether the evaluator computes every value of this form (and every partial sum of
         its parts) without rounding: magnitude and decimal places fit in 28 digits."""
-        numbers = [self.const, *(v for f in self.fns.values() for v in f),
-                   *(v for t in self.terms for v in t.values)]
-        places = max((-v.as_tuple().exponent for v in numbers  # type: ignore[operator]
-                      if v.is_finite()), default=0)
+        numbers = self.numbers()
         if not all(v.is_finite() for v in numbers):
             return False
         bound = abs(self.const) + sum((max(abs(v) for v in f) for f in self.fns.values()),
                                       Decimal(0)) \
             + sum((max(abs(v) for v in t.values) for t in self.terms), Decimal(0))
-        return int(_EXACT.multiply(bound, Decimal(10) ** max(places, 0))) < _PRECISION_LIMIT
+        return int(_EXACT.multiply(bound, Decimal(10) ** self.scale())) < _PRECISION_LIMIT
+
+    def split(self) -> tuple[Decimal, tuple[Term, ...]]:
+        """The constant (with every single-valued part folded in) and the other terms; the
+        functions of one variable must all be constant (turn them into terms first)."""
+        const = self.const
+        for f in self.fns.values():
+            if len(set(f)) != 1:
+                raise ValueError("split() needs the functions of one variable as terms")
+            const = _EXACT.add(const, f[0])
+        for t in self.terms:
+            if len(t.values) == 1:
+                const = _EXACT.add(const, t.values[0])
+        return const, tuple(t for t in self.terms if len(t.values) > 1)
+
+    def numbers(self) -> list[Decimal]:
+        return [self.const, *(v for f in self.fns.values() for v in f),
+                *(v for t in self.terms for v in t.values)]
 
     def scale(self) -> int:
         """The number of decimal places that make every number here an integer."""
-        numbers = [self.const, *(v for f in self.fns.values() for v in f),
-                   *(v for t in self.terms for v in t.values)]
-        return max(0, max(-v.normalize(_EXACT).as_tuple().exponent  # type: ignore[operator]
-                          for v in numbers))
+        return max(_places(v) for v in self.numbers())
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize(_EXACT).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def from_int(value: int, places: int) -> Decimal:
+    """``value / 10**places``, exactly."""
+    return _EXACT.multiply(Decimal(value), Decimal(10) ** -places)
 
 
 def to_int(value: Decimal, places: int) -> int:
@@ -448,7 +474,4 @@ def sum_layers(terms: Sequence[Sequence[int]]) -> list[list[int]]:
         layers.append(sorted({s + v for s in layers[-1] for v in values}))
     return layers
 
-
-def ints(values: Iterable[Decimal], places: int) -> list[int]:
-    return [to_int(v, places) for v in values]
 

@@ -87,11 +87,10 @@ def _distinct_rows(matrix: IntArray) -> tuple[IntArray, IntArray]:
     Rows are grouped by a random linear hash (mod 2**64) and every row is then compared with
     its group's first row, so the answer is exact; on a collision, rows are sorted instead.
     """
+    weights = _HASH_WEIGHTS[: matrix.shape[1]]
+    if len(weights) < matrix.shape[1]:
+        weights = _weights(matrix.shape[1])
     with np.errstate(over="ignore"):
-        weights = _HASH_WEIGHTS[: matrix.shape[1]]
-        if len(weights) < matrix.shape[1]:
-            weights = np.random.default_rng(len(weights)).integers(
-                1, 2**63, matrix.shape[1], dtype=np.uint64) | np.uint64(1)
         keys = matrix.astype(np.uint64) @ weights
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
@@ -107,8 +106,11 @@ def _distinct_rows(matrix: IntArray) -> tuple[IntArray, IntArray]:
     return order[starts].astype(np.int64), inverse
 
 
-_HASH_WEIGHTS = np.random.default_rng(20260401).integers(
-    1, 2**63, 64, dtype=np.uint64) | np.uint64(1)
+def _weights(count: int) -> npt.NDArray[np.uint64]:
+    return np.random.default_rng(20260401).integers(1, 2**63, count, dtype=np.uint64)
+
+
+_HASH_WEIGHTS = _weights(64)
 
 
 def from_table(table: npt.NDArray[np.bool_]) -> Diagram:

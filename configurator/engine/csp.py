@@ -52,6 +52,10 @@ class CspEngine:
             else:
                 problem.addVariable(variable.name, list(variable.domain))
         for c in constraints:
+            if not c.variables:  # a constant rule; python-constraint reads [] as "all"
+                if not self.model.holds(c, {}):
+                    return None
+                continue
             problem.addConstraint(_pc.FunctionConstraint(self._checker(c)), list(c.variables))
         return problem
 

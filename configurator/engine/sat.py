@@ -1,5 +1,5 @@
 """The ``sat`` engine: the model encoded as CNF for CaDiCaL (python-sat), queried with
-assumptions on one incremental solver.
+assumptions on incremental solvers.
 
 Encoding (exact, never approximated). Every auxiliary literal is *defined*: functionally
 determined by the values of the model's variables, so the same clauses serve solving, model
@@ -7,7 +7,7 @@ counting (nothing for the counter to guess) and optimisation.
 
 - Every variable value has a literal and each variable takes exactly one value: one literal
   and its negation for two values; for more, at-least-one plus pairwise at-most-one (up to six
-  values) or a ladder ``s_i <-> s_(i-1) or x_i`` with ``not (s_(i-1) and x_i)``.
+  values) or a ladder ``s_i <-> s_(i-1) or x_i``, ``not (s_(i-1) and x_i)``, ``s_(n-1) or x_n``.
 - A variant table is a reduced decision diagram over its columns (:mod:`._mdd`): shared
   prefixes and suffixes, one literal per node, a deny table by the complement.
 - A rule's boolean structure is written as clauses where it is a disjunction (and conjunctions
@@ -26,9 +26,11 @@ counting (nothing for the counter to guess) and optimisation.
 
 - A multi-select cardinality is a decision diagram over the count of selected options.
 
-Every hard constraint is asserted under a selector literal, assumed true when solving:
-dropping a constraint from a query is leaving its selector out, and an unsatisfiable query's
-core names the constraints that conflict.
+Two incremental solvers answer with assumptions. The *query* solver has every hard constraint
+asserted, for solve(), consistent() and supported(). The *explanation* solver, built on first
+use, guards each hard constraint by a selector literal: conflict() assumes them all and reads
+the constraints that conflict from the core, and solve() on a subset of constraints assumes
+only theirs. count() (Ganak), optimum() (RC2) and solutions() work on fresh copies.
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ from ._arith import (
     Pieces,
     Term,
     apply,
+    constant,
     exact_inverse,
+    from_int,
     interval_diagram,
     operands,
     sum_layers,
@@ -77,6 +81,7 @@ PAIRWISE_LIMIT = 6
 MODEL_CACHE = 256
 #: supported() answers kept: a value left out stays out when more values are fixed.
 ANSWER_CACHE = 16
+
 
 def _pieces(op: str, c: int) -> Pieces:
     """The test ``total + c <op> 0`` as pieces (see :func:`._arith.interval_diagram`)."""
@@ -126,11 +131,13 @@ class _Encoder:
             x = self.new()
             return [-x, x]
         xs = [self.new() for _ in range(size)]
-        self.clauses.append(list(xs))
         if size <= PAIRWISE_LIMIT:
+            self.clauses.append(list(xs))
             self.clauses.extend([-a, -b] for i, a in enumerate(xs) for b in xs[i + 1:])
             return xs
-        prev = xs[0]  # prev <-> x_1 or ... or x_(i-1)
+        # A ladder: s_i <-> x_1 or ... or x_i, x_(i+1) -> not s_i, and s_(n-1) or x_n. Only
+        # neighbours share clauses, so a model counter's tree decompositions stay narrow.
+        prev = xs[0]
         for i in range(1, size):
             x = xs[i]
             self.clauses.append([-prev, -x])
@@ -138,6 +145,7 @@ class _Encoder:
                 s = self.new()
                 self.clauses.extend([[-prev, s], [-x, s], [-s, prev, x]])
                 prev = s
+        self.clauses.append([prev, xs[-1]])
         return xs
 
     def conj(self, lits: Iterable[int]) -> int:
@@ -161,13 +169,6 @@ class _Encoder:
 
     def disj(self, lits: Iterable[int]) -> int:
         return -self.conj(-x for x in lits)
-
-    def var_lit(self, name: str, value: Any) -> int | None:
-        variable = self.model.variable(name)
-        try:
-            return self.lits[self.index[name]][variable.domain.index(value)]
-        except ValueError:
-            return None
 
     # -- constraints ---------------------------------------------------------------------------
     def constraint(self, c: Constraint) -> list[list[int]]:
@@ -258,6 +259,9 @@ class _Encoder:
                 x = self.lit(node)
                 return [x if positive else -x]
         axes = self.grids.support(node)
+        if len(axes) == 0:
+            return [self.true if bool(constant(node)) == positive
+                    else -self.true]
         if len(axes) == 1:
             values = self.grids.on_one(node, axes[0])
             lits = self.lits[axes[0]]
@@ -322,22 +326,19 @@ class _Encoder:
             return None
         if not diff.exact():
             return None
-        terms = [t for t in self.terms_of(diff) if len(t.values) > 1]
-        const = diff.const + sum((t.values[0] for t in self.terms_of(diff)
-                                  if len(t.values) == 1), Decimal(0))
-        everything = Linear(const, {}, tuple(terms))
-        places = everything.scale()
+        const, terms = self.split(diff)
+        places = Linear(const, {}, terms).scale()
         values = [[to_int(v, places) for v in t.values] for t in terms]
-        order = _term_order(values)
+        order = sorted(range(len(terms)), key=lambda i: min(values[i]) - max(values[i]))
         diagram = interval_diagram([values[i] for i in order],
                                    _pieces(node.op, to_int(const, places)))
         groups = [[list(g) for g in terms[i].groups] for i in order]
         return _mdd.encode(diagram, groups, self.true, self.new, self.clauses)
 
-    def terms_of(self, form: Linear) -> list[Term]:
-        """A linear form's parts as terms (literal groups per value)."""
-        out = [self.fn_term(var, values) for var, values in form.fns.items()]
-        return out + list(form.terms)
+    def split(self, form: Linear) -> tuple[Decimal, tuple[Term, ...]]:
+        """A linear form's constant, and its other parts as terms (literal groups)."""
+        terms = [self.fn_term(var, values) for var, values in form.fns.items()]
+        return Linear(form.const, {}, (*terms, *form.terms)).split()
 
     def fn_term(self, var: int, values: Sequence[Any]) -> Term:
         groups: dict[tuple[type, Any], tuple[Any, list[int]]] = {}
@@ -351,7 +352,7 @@ class _Encoder:
         """A number node as a linear form (a single opaque term when it is not linear)."""
         axes = self.grids.support(node)
         if len(axes) == 0:
-            return Linear(_expr.evaluate(node, _NO_VIEW))  # type: ignore[arg-type]
+            return Linear(constant(node))
         if len(axes) == 1:
             return Linear(Decimal(0), {axes[0]: self.grids.on_one(node, axes[0])})
         found = self.structured(node)
@@ -381,7 +382,7 @@ class _Encoder:
                     elif a.is_constant:
                         out = b.times(a.constant_value())
                 case _expr.Arith(op="/", left=left, right=_expr.Const(value=value)):
-                    inverse = exact_inverse(Decimal(value))  # type: ignore[arg-type]
+                    inverse = exact_inverse(Decimal(value))
                     if inverse is not None:
                         out = self.linear(left).times(inverse)
         except (Inexact, InvalidOperation, Overflow):
@@ -403,7 +404,7 @@ class _Encoder:
         axes = self.grids.support(node)
         out: Term
         if len(axes) == 0:
-            out = Term((_expr.evaluate(node, _NO_VIEW),), ((self.true,),))  # type: ignore
+            out = Term((constant(node),), ((self.true,),))
         elif len(axes) == 1:
             out = self.fn_term(axes[0], self.grids.on_one(node, axes[0]))
         elif self.grids.size(axes) <= CELL_LIMIT:
@@ -441,10 +442,8 @@ class _Encoder:
     def materialize(self, form: Linear) -> Term:
         """The value map of an exact linear form, by layers of partial sums: ``reach(i, s)``
         is defined by ``reach(i, s) and term_i = v -> reach(i+1, s+v)`` and back."""
-        terms = [t for t in self.terms_of(form) if len(t.values) > 1]
-        const = form.const + sum((t.values[0] for t in self.terms_of(form)
-                                  if len(t.values) == 1), Decimal(0))
-        places = Linear(const, {}, tuple(terms)).scale()
+        const, terms = self.split(form)
+        places = Linear(const, {}, terms).scale()
         values = [[to_int(v, places) for v in t.values] for t in terms]
         layers = sum_layers(values)
         reach: dict[int, int] = {0: self.true}
@@ -459,23 +458,13 @@ class _Encoder:
                         back = reach.get(s - v)
                         self.clauses.append([-r, -x] if back is None else [-r, -x, back])
             reach = following
-        scale = Decimal(10) ** -places
-        return Term(tuple(const + Decimal(s) * scale for s in reach),
+        total = to_int(const, places)
+        return Term(tuple(from_int(total + s, places) for s in reach),
                     tuple((r,) for r in reach.values()))
 
 
-class _NoView:
-    """Evaluation of constant-only nodes never asks the configuration anything."""
-
-    def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"constant evaluation asked for {name}")
-
-
-_NO_VIEW: Any = _NoView()
-
-
 class SatEngine:
-    """Answers questions on a model with one incremental CaDiCaL solver."""
+    """Answers questions on a model with incremental CaDiCaL solvers (see the module notes)."""
 
     name = "sat"
 
@@ -497,13 +486,9 @@ class SatEngine:
             self._asserted.extend(clauses)
             self._guards.extend([selector] * len(clauses))
         self._true = encoder.true
-        # Two incremental solvers, each queried with assumptions. The query solver has every
-        # hard constraint asserted: solve(), supported() and their many models. The
-        # explanation solver guards each constraint by its selector, for conflict() and
-        # solve() on a subset of constraints; it is built on first use. One solver with
-        # selectors would serve both, but assuming thousands of selectors (one per clause of
-        # a DIMACS feature model) and reading them back in every model made each model of
-        # supported() 3.7 times slower on automotive01.
+        # One solver with selectors could serve everything, but assuming thousands of them
+        # (one per clause of a DIMACS feature model) and reading them back in every model
+        # made each model of supported() 3.7 times slower on automotive01.
         self._solver = self._query_solver()
         self._explainer: Any = None
         # Every (variable, value) is a *slot*; flat arrays read models back fast.
@@ -523,9 +508,14 @@ class SatEngine:
                 partner[start], partner[start + 1] = start + 1, start
             start += len(lits)
         self._partner = partner
-        sizes = [len(lits) for lits in encoder.lits]
-        self._ends = np.cumsum(sizes, dtype=np.int64)
-        self._starts = self._ends - np.array(sizes, dtype=np.int64)
+        self._sizes = [len(lits) for lits in encoder.lits]
+        self._ends = np.cumsum(self._sizes, dtype=np.int64)
+        self._starts = self._ends - np.array(self._sizes, dtype=np.int64)
+        self._slot_vars = np.array(self._slot_var, dtype=np.int64)
+        # Phases: a slot of a variable with three or more values has a literal of its own;
+        # a 2-valued variable has one literal for both its slots.
+        self._many = np.flatnonzero((partner < 0) & (np.abs(self._slot_lits) != self._true))
+        self._pairs = np.flatnonzero((partner >= 0) & (np.arange(len(partner)) < partner))
         self._domains = [frozenset(v.domain) for v in model.variables]
         self._singles = [frozenset((value,)) for value in self._slot_value]
         self._slot_index = np.abs(self._slot_lits) - 1  # into a solver model
@@ -585,7 +575,8 @@ class SatEngine:
             padded = np.zeros(len(index) and int(index.max()) + 1, dtype=np.int64)
             padded[np.abs(given[given != 0]) - 1] = given[given != 0]
             values = padded[index]
-        return (values > 0) == (self._slot_lits > 0)
+        out: npt.NDArray[np.bool_] = np.asarray((values > 0) == (self._slot_lits > 0))
+        return out
 
     def _decode(self, slots: npt.NDArray[np.bool_]) -> dict[str, Any]:
         return {self._names[self._slot_var[k]]: self._slot_value[k]
@@ -599,7 +590,10 @@ class SatEngine:
         """The slots true in some remembered solution that has all the ``chosen`` slots."""
         models = self._models[:min(self._stored, MODEL_CACHE)]
         agree = models[:, chosen].all(axis=1) if chosen else np.ones(len(models), dtype=bool)
-        return models[agree].any(axis=0) if agree.any() else np.zeros(models.shape[1], bool)
+        out: npt.NDArray[np.bool_] = np.zeros(models.shape[1], dtype=bool)
+        if agree.any():
+            out = np.asarray(models[agree].any(axis=0))
+        return out
 
     # -- queries -------------------------------------------------------------------------------
     def solve(self, fixed: Mapping[str, Any],
@@ -690,22 +684,26 @@ class SatEngine:
         """Found slots as values per variable; whole domains and single values are shared
         sets made once, so a large answer allocates little."""
         running = np.concatenate(([0], np.cumsum(found)))
-        counts = running[self._ends] - running[self._starts]
-        out: dict[str, frozenset[Any]] = {}
+        counts = (running[self._ends] - running[self._starts]).tolist()
+        where = np.zeros(len(self._names), dtype=np.int64)
+        chosen = np.flatnonzero(found)
+        where[self._slot_vars[chosen]] = chosen  # the found slot, for one found
+        single = where.tolist()
         empty: frozenset[Any] = frozenset()
-        for var, (count, start) in enumerate(zip(counts.tolist(), self._starts.tolist(),
-                                                 strict=True)):
-            size = len(self._domains[var])
-            if count == size:
-                out[self._names[var]] = self._domains[var]
+        out: dict[str, frozenset[Any]] = {}
+        for var, name in enumerate(self._names):
+            count = counts[var]
+            if count == self._sizes[var]:
+                out[name] = self._domains[var]
             elif count == 0:
-                out[self._names[var]] = empty
+                out[name] = empty
             elif count == 1:
-                k = start + int(np.argmax(found[start:start + size]))
-                out[self._names[var]] = self._singles[k]
+                out[name] = self._singles[single[var]]
             else:
-                out[self._names[var]] = frozenset(
-                    self._slot_value[k] for k in range(start, start + size) if found[k])
+                start = int(self._starts[var])
+                out[name] = frozenset(self._slot_value[k]
+                                      for k in range(start, start + self._sizes[var])
+                                      if found[k])
         return out
 
     def _refuted(self, assumptions: list[int]) -> npt.NDArray[np.bool_]:
@@ -759,25 +757,28 @@ class SatEngine:
 
     def _set_phases(self, open_: npt.NDArray[np.bool_]) -> None:
         """Phases towards the open slots and away from the others; a 2-valued variable with
-        neither value open gets a fresh random phase each call, so models differ."""
+        neither or both values open gets a fresh random phase each call, so models differ."""
         lits = self._slot_lits
-        settled = ~open_
-        phases = -lits[settled]
-        partner = self._partner[settled]
-        coin = (partner >= 0) & ~open_[np.maximum(partner, 0)]
-        phases[coin] *= self._rng.integers(0, 2, int(coin.sum())) * 2 - 1
-        chosen = np.concatenate([phases, lits[open_]])  # open slots come last, and win
-        self._solver.set_phases(chosen[np.abs(chosen) != self._true].tolist())
+        many = self._many
+        first = self._pairs
+        second = self._partner[first]
+        only_first = open_[first] & ~open_[second]
+        only_second = open_[second] & ~open_[first]
+        coin = self._rng.integers(0, 2, len(first)) * 2 - 1
+        pair_phases = np.where(only_first, lits[first],
+                               np.where(only_second, lits[second], lits[first] * coin))
+        phases = np.concatenate([np.where(open_[many], lits[many], -lits[many]), pair_phases])
+        self._solver.set_phases(phases.tolist())
 
     def count(self, fixed: Mapping[str, Any] | None = None) -> int:
         """The exact number of solutions extending ``fixed``, by projected model counting
         (Ganak) over the value literals; every auxiliary literal is defined by them."""
         assumptions = self._fixed_lits(fixed or {})
-        if assumptions is None:
-            return 0
+        if assumptions is None or self.solve(fixed or {}) is None:
+            return 0  # (and Ganak, on an unsatisfiable formula, prints to stdout)
         sampling = sorted({abs(x) for x in self._slot_lits.tolist()} - {self._true})
         if not sampling:
-            return 1 if self.solve(fixed or {}) is not None else 0
+            return 1
         counter = pyganak.Counter()
         counter.add_clauses(self._counting_cnf())
         counter.add_clauses([lit] for lit in assumptions)
@@ -795,9 +796,9 @@ class SatEngine:
             wcnf.append([lit])
         for name, by_value in costs.items():
             for value, cost in by_value.items():
-                lit = self._lits[name].get(value)
-                if lit is not None and cost > 0:
-                    wcnf.append([-lit], weight=cost)
+                soft = self._lits[name].get(value)
+                if soft is not None and cost > 0:
+                    wcnf.append([-soft], weight=cost)
         with RC2(wcnf, solver="cadical195") as rc2:
             model = rc2.compute()
         if model is None:
@@ -855,17 +856,3 @@ def _clean(clause: list[int], true: int) -> list[int]:
         return [true]
     return out or [-true]
 
-
-def _term_order(values: Sequence[Sequence[int]]) -> list[int]:
-    import os
-    mode = os.environ.get("BTO_ORDER", "desc")
-    idx = list(range(len(values)))
-    if mode == "desc":
-        return sorted(idx, key=lambda i: -(max(values[i]) - min(values[i])))
-    if mode == "asc":
-        return sorted(idx, key=lambda i: (max(values[i]) - min(values[i])))
-    if mode == "given":
-        return idx
-    if mode == "card":
-        return sorted(idx, key=lambda i: -len(values[i]))
-    return idx
