@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog.model import Catalog, CatalogTest
+from .choices import SelectionError, choices_of
 from .engine.base import Engine
 from .engine.explain import quickxplain
 from .problems import Position
-from .session import SelectionError, Session, Validation, choices_of
+from .session import Session, Validation
 
 __all__ = ["TestOutcome", "TestReport", "run_catalog_tests"]
 
@@ -61,7 +62,7 @@ def run_catalog_tests(catalog: Catalog, engine: str | Engine = "sat") -> TestRep
 def _run(session: Session, test: CatalogTest) -> TestOutcome:
     session.clear()
     try:
-        session.select_all(choices_of(session.catalog, test.select))
+        session.select_all(choices_of(session.catalog.module_map, test.select))
     except SelectionError as exc:
         return TestOutcome(test.name, test.expect, False, str(exc), test.source)
     validation = session.validate()

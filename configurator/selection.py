@@ -16,15 +16,13 @@ Every problem is reported with its file:line:col, as for catalogs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ._fields import Reader
-from ._yaml import YNode, YScalar, YSeq, load_yaml_file
+from ._yaml import load_yaml_file
 from .catalog.model import Catalog
-from .problems import Problem, did_you_mean
-from .session import Choice, SelectionError, check_choice
+from .choices import Choice, SelectionError, check_choice, choices_of, read_select
+from .problems import Problem
 
 __all__ = ["SELECTION_FORMAT", "parse_choice", "read_selection_file"]
 
@@ -52,44 +50,11 @@ def read_selection_file(path: str | os.PathLike[str], catalog: Catalog
                           f"'{catalog.id}'", top["catalog"])
     if "objective" in top:
         reader.string(top["objective"], "objective")
-    choices = _read_select(reader, top["select"], catalog) if "select" in top else []
+    select = read_select(reader, top["select"], catalog.module_map) if "select" in top else None
     problems += reader.problems
-    if reader.failed:
+    if reader.failed or select is None:
         return None, problems
-    return choices, problems
-
-
-def _read_select(reader: Reader, node: YNode, catalog: Catalog) -> list[Choice]:
-    out: list[Choice] = []
-    for module_id, key, value in reader.each_pair(node, "select"):
-        module = catalog.get_module(module_id)
-        if module is None:
-            reader.report("R301", f"unknown module '{module_id}'", key,
-                          did_you_mean(module_id, catalog.module_ids()))
-            continue
-        if module.kind == "single" and isinstance(value, YSeq):
-            reader.report("C605", f"single-select module '{module_id}' takes one option",
-                          value)
-            continue
-        items: Iterable[YNode] = reader.one_or_many(value)
-        for item in items:
-            raw: Any
-            if module.kind == "integer":
-                raw = reader.integer(item, f"value of '{module_id}'")
-            elif isinstance(item, YScalar) and item.value is None and item.plain:
-                raw = None
-            else:
-                raw = reader.string(item, f"option of '{module_id}'")
-                if raw is None:
-                    continue
-            if raw is None and module.kind == "integer":
-                continue
-            try:
-                out.append(check_choice(catalog, module_id, raw))
-            except SelectionError as exc:
-                code = "R302" if "unknown option" in exc.message else "C605"
-                reader.report(code, exc.message, item, exc.suggestion)
-    return out
+    return choices_of(catalog.module_map, select), problems
 
 
 def parse_choice(catalog: Catalog, text: str) -> list[Choice]:
@@ -100,18 +65,16 @@ def parse_choice(catalog: Catalog, text: str) -> list[Choice]:
     module_id, raw = module_id.strip(), raw.strip()
     if not sep or not module_id or not raw:
         raise SelectionError(f"'{text}' is not MODULE=VALUE")
-    module = catalog.get_module(module_id)
-    if module is None:
-        raise SelectionError(f"unknown module '{module_id}'",
-                             did_you_mean(module_id, catalog.module_ids()))
-    if module.kind == "integer":
+    modules = catalog.module_map
+    module = modules.get(module_id)
+    if module is not None and module.kind == "integer":
         try:
             number = int(raw)
         except ValueError:
             raise SelectionError(f"module '{module_id}' takes an integer, not '{raw}'") from None
-        return [check_choice(catalog, module_id, number)]
-    if module.kind == "multi":
-        return [check_choice(catalog, module_id, part.strip()) for part in raw.split(",")]
-    if raw == "none" and module.option("none") is None:
-        return [check_choice(catalog, module_id, None)]
-    return [check_choice(catalog, module_id, raw)]
+        return [check_choice(modules, module_id, number)]
+    if module is not None and module.kind == "multi":
+        return [check_choice(modules, module_id, part.strip()) for part in raw.split(",")]
+    if module is not None and raw == "none" and module.option("none") is None:
+        return [check_choice(modules, module_id, None)]
+    return [check_choice(modules, module_id, raw)]

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .catalog.model import Catalog, Module
+from .choices import Choice, SelectionError, SelectionValue, check_choice, value_text
 from .engine import CspEngine, SatEngine
 from .engine.base import Costs, Engine
 from .engine.explain import fastdiag, quickxplain
@@ -48,24 +49,12 @@ __all__ = [
     "Session",
     "ValidOptions",
     "Validation",
+    "check_choice",
     "make_engine",
 ]
 
 Value = str | int | None
-SelectionValue = str | tuple[str, ...] | int | None
 ENGINES = ("sat", "csp")
-
-
-class SelectionError(ValueError):
-    """A choice names a module, option or value the catalog does not have."""
-
-    def __init__(self, message: str, suggestion: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.suggestion = suggestion
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.suggestion})" if self.suggestion else self.message
 
 
 class ConflictError(ValueError):
@@ -73,25 +62,6 @@ class ConflictError(ValueError):
 
 
 # -- results ----------------------------------------------------------------------------------
-def _value_text(value: Value) -> str:
-    return "none" if value is None else str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One choice of the user: an option of a single- or multi-select module, a value of an
-    integer module, or None for "nothing" in an optional single-select module."""
-
-    module: str
-    value: Value
-
-    def __str__(self) -> str:
-        return f"{self.module}={_value_text(self.value)}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"module": self.module, "value": self.value}
-
-
 @dataclass(frozen=True, slots=True)
 class RuleRef:
     """A catalog rule, variant table or module cardinality, with where it is written."""
@@ -172,7 +142,7 @@ class Explanation:
     rules: tuple[RuleRef, ...] = ()
 
     def __str__(self) -> str:
-        target = f"{self.module}={_value_text(self.value)}"
+        target = f"{self.module}={value_text(self.value)}"
         if not self.excluded:
             return f"{target} is possible"
         parts = []
@@ -394,7 +364,7 @@ class Session:
         """Choose ``value`` in ``module``; it replaces an earlier choice in a single-select or
         integer module, and adds to a multi-select module's options. A choice that conflicts
         with earlier ones is kept: :meth:`validate` and :meth:`repairs` say what to do."""
-        choice = check_choice(self.catalog, module, value)
+        choice = check_choice(self.catalog.module_map, module, value)
         self._choices = [c for c in self._choices
                          if not (c.module == module and (c.value == value or self._single(c)))]
         self._choices.append(choice)
@@ -466,7 +436,7 @@ class Session:
         The user's own choice in the same single-select or integer module is part of the
         explanation only when nothing else excludes the value.
         """
-        target = check_choice(self.catalog, module, value)
+        target = check_choice(self.catalog.module_map, module, value)
         target_fixed = self._fixed([target])
         others = [c for c in self._choices if not (c.module == module and self._single(c))]
         hard = list(self.model.hard_constraints)
@@ -566,39 +536,7 @@ class Session:
         return self.engine.count(self._fixed(self._choices))
 
 
-# -- helpers shared with the CLI -------------------------------------------------------------
-def check_choice(catalog: Catalog, module_id: str, value: Any) -> Choice:
-    """A :class:`Choice`, or :class:`SelectionError` naming what is wrong with it."""
-    module = catalog.get_module(module_id)
-    if module is None:
-        raise SelectionError(f"unknown module '{module_id}'",
-                             did_you_mean(module_id, catalog.module_ids()))
-    if module.kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise SelectionError(f"module '{module_id}' takes an integer, not {value!r}")
-        if not module.has_value(value):
-            raise SelectionError(f"{value} is not a value of module '{module_id}' "
-                                 f"({module.min}..{module.max} step {module.step})")
-        return Choice(module_id, value)
-    if value is None:
-        if module.kind == "single" and not module.required:
-            return Choice(module_id, None)
-        raise SelectionError(f"module '{module_id}' requires an option")
-    if not isinstance(value, str) or module.option(value) is None:
-        raise SelectionError(f"unknown option '{value}' in module '{module_id}'",
-                             did_you_mean(str(value), module.option_ids))
-    return Choice(module_id, value)
-
-
-def choices_of(catalog: Catalog, selection: Mapping[str, Any]) -> list[Choice]:
-    """The choices of a selection mapping (module -> option, options, value or None)."""
-    out: list[Choice] = []
-    for module, value in selection.items():
-        items = value if isinstance(value, tuple | list) else (value,)
-        out.extend(check_choice(catalog, module, v) for v in items)
-    return out
-
-
+# -- helpers -------------------------------------------------------------------------------
 def _fixed_of(catalog: Catalog, choices: Iterable[Choice]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c in choices:

@@ -120,7 +120,10 @@ def test_bad_choices_are_usage_errors(mini_path, args, message):
     ("format: bto-selection/1\ncatalog: ebike\nselect: {}\n", "2:10: S204"),
     ("selct: {}\n", "1:1: S201 unknown key 'selct'"),
     ("select: {width_mm: 1300}\n", "1:20: C605"),
-    ("select: {frame: [manual, dual_motor]}\n", "1:17: C605"),
+    ("select: {frame: [manual, dual_motor]}\n", "1:17: C605 single-select module 'frame' "
+     "takes one option"),
+    ("select: {width_mm: [1200, 1400]}\n", "1:20: C605 integer module 'width_mm' takes one"),
+    ("select: {frame: null}\n", "1:17: C605 module 'frame' requires an option"),
     ("select: [1, 2\n", "Y101"),
 ])
 def test_bad_selection_files_name_the_place(mini_path, tmp_path, text, where):
@@ -129,6 +132,14 @@ def test_bad_selection_files_name_the_place(mini_path, tmp_path, text, where):
     assert result.exit_code == 1
     assert f"{path}:{where}" in result.stderr if where[0].isdigit() else where in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_selection_file_can_choose_nothing_in_an_optional_module(tmp_path):
+    catalog = ROOT / "catalogs" / "ebike.yaml"
+    path = write(tmp_path, "sel.yaml", "select: {range_extender: null, frame: longtail}\n")
+    result = run("complete", str(catalog), "--selection", str(path))
+    assert result.exit_code == 0, result.output
+    assert "range_extender: none\n" in result.stdout  # chosen, not "(completed)"
 
 
 def test_example_catalog_tests_pass():

@@ -14,6 +14,7 @@ from .. import expr as _expr
 from .._csv import parse_csv, plain_grid, read_csv_text
 from .._fields import Reader
 from .._yaml import YMap, YNode, YScalar, YSeq, gc_paused
+from ..choices import SelectionValue, read_select
 from ..problems import Position, did_you_mean
 from ..values import FrozenMap, Label
 from .model import (
@@ -863,46 +864,8 @@ class _CatalogReader(Reader):
         return CatalogTest(name=name, select=select, expect=cast(Any, expect), by=tuple(by),
                            source=node.pos)
 
-    def read_selection(self, node: YNode) -> FrozenMap[str, str | tuple[str, ...] | int] | None:
-        out: dict[str, str | tuple[str, ...] | int] = {}
-        ok = True
-        for module_id, key, value in self.each_pair(node, "select"):
-            module = self.modules.get(module_id)
-            if module is None:
-                self.report("R301", f"unknown module '{module_id}'", key,
-                            did_you_mean(module_id, self.modules))
-                ok = False
-                continue
-            if module.kind == "integer":
-                number = self.integer(value, f"value of '{module_id}'")
-                if number is None:
-                    ok = False
-                elif not module.has_value(number):
-                    self.report("C605", f"{number} is not a value of module '{module_id}' "
-                                f"({module.min}..{module.max} step {module.step})", value)
-                    ok = False
-                else:
-                    out[module_id] = number
-                continue
-            items = self.one_or_many(value)
-            if module.kind == "single" and isinstance(value, YSeq):
-                self.report("C605", f"single-select module '{module_id}' takes one option",
-                            value)
-                ok = False
-                continue
-            chosen = []
-            for item in items:
-                option = self.string(item, f"option of '{module_id}'")
-                if option is None:
-                    ok = False
-                elif module.option(option) is None:
-                    self.report("R302", f"unknown option '{option}' in module '{module_id}'",
-                                item, did_you_mean(option, module.option_ids))
-                    ok = False
-                else:
-                    chosen.append(option)
-            out[module_id] = chosen[0] if module.kind == "single" and chosen else tuple(chosen)
-        return FrozenMap(out) if ok else None
+    def read_selection(self, node: YNode) -> FrozenMap[str, SelectionValue] | None:
+        return read_select(self, node, self.modules)
 
 
 _BAD = object()

@@ -234,7 +234,7 @@ class CatalogTest:
     """A selection the catalog promises to accept, or to reject by the named rules."""
 
     name: str
-    select: FrozenMap[str, str | tuple[str, ...] | int]
+    select: FrozenMap[str, str | tuple[str, ...] | int | None]  # None: nothing chosen
     expect: Literal["valid", "rejected"]
     by: tuple[str, ...] = ()
     source: Position | None = field(default=None, compare=False)
@@ -275,6 +275,11 @@ class Catalog:
     def module(self, module_id: str) -> Module:
         """The module with this id; KeyError if there is none."""
         return self._modules[module_id]
+
+    @property
+    def module_map(self) -> FrozenMap[str, Module]:
+        """The modules by id."""
+        return self._modules
 
     def get_module(self, module_id: str) -> Module | None:
         return self._modules.get(module_id)
