@@ -21,7 +21,6 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +58,11 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def walk_times(session: Session, rnd: random.Random, picks: int = PICKS,
-               before_step: Callable[[Session], None] | None = None) -> list[float]:
+def walk_times(session: Session, rnd: random.Random, picks: int = PICKS) -> list[float]:
     """One random session: the time of ``valid_options()`` at every step."""
     times = []
     session.clear()
     for _ in range(picks + 1):
-        if before_step is not None:
-            before_step(session)
         start = time.perf_counter()
         valid = session.valid_options()
         times.append(time.perf_counter() - start)

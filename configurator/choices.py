@@ -78,8 +78,14 @@ def check_choice(modules: Mapping[str, Module], module_id: str, value: Any) -> C
         raise SelectionError(f"module '{module_id}' requires an option")
     if not isinstance(value, str) or module.option(value) is None:
         raise SelectionError(f"unknown option '{value}' in module '{module_id}'",
-                             did_you_mean(str(value), module.option_ids), "R302")
+                             did_you_mean(str(value), module.option_ids)
+                             or _one_of(module.option_ids), "R302")
     return Choice(module_id, value)
+
+
+def _one_of(names: tuple[str, ...], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+    return f"options: {shown}"
 
 
 def choices_of(modules: Mapping[str, Module], selection: Mapping[str, Any]) -> list[Choice]:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from .__about__ import __version__
+from .choices import value_text
 from .problems import Problem, format_problem
 
 FORMAT_OPTION = click.option(
@@ -233,14 +234,10 @@ def _target(session: Any, text: str) -> Any:
     try:
         found = parse_choice(session.catalog, text)
     except SelectionError as exc:
-        raise click.BadParameter(str(exc), param_hint="'TARGET'") from None
+        raise click.UsageError(str(exc)) from None
     if len(found) != 1:
-        raise click.BadParameter("name one option: MODULE=VALUE", param_hint="'TARGET'")
+        raise click.UsageError(f"'{text}' names several options; explain takes one")
     return found[0]
-
-
-def _value_text(value: Any) -> str:
-    return "none" if value is None else str(value)
 
 
 @cli.command()
@@ -266,18 +263,18 @@ def options(catalog: str, selects: tuple[str, ...], selection_file: str | None, 
         if fmt == "json":
             data = valid.to_dict()
             for m in data["modules"]:
-                m["why"] = {_value_text(v): explanations[m["module"], v].to_dict()
+                m["why"] = {value_text(v): explanations[m["module"], v].to_dict()
                             for v in m["unavailable"] if (m["module"], v) in explanations}
             _dump(data)
         elif valid.consistent:
             for m in valid.modules:
                 chosen = set(m.chosen)
-                marks = [f"{_value_text(v)}{'*' if v in chosen else ''}" for v in m.available]
+                marks = [f"{value_text(v)}{'*' if v in chosen else ''}" for v in m.available]
                 click.echo(f"{m.module} ({m.kind}): {', '.join(marks) or '-'}")
                 for value in m.unavailable:
                     text = explanations.get((m.module, value))
                     reason = _reason(text) if text is not None else "unavailable"
-                    click.echo(f"  x {_value_text(value)}: {reason}")
+                    click.echo(f"  x {value_text(value)}: {reason}")
         else:
             _print_conflict(session)
         if not valid.consistent:
@@ -367,7 +364,7 @@ def complete(catalog: str, selects: tuple[str, ...], selection_file: str | None,
             return
         chosen = set(configuration.chosen)
         for module, value in configuration.values.items():
-            shown = ", ".join(value) if isinstance(value, tuple) else _value_text(value)
+            shown = ", ".join(value) if isinstance(value, tuple) else value_text(value)
             click.echo(f"{module}: {shown or '-'}{'' if module in chosen else '  (completed)'}")
 
 

@@ -336,6 +336,7 @@ class Session:
             self.model = engine.model
             self.engine = engine
         self.language = language
+        self._costs: dict[int, tuple[Objective, Costs]] = {}  # per objective, for this model
         self._choices: list[Choice] = []
         self._valid: ValidOptions | None = None
 
@@ -509,7 +510,7 @@ class Session:
     def _repair(self, remove: tuple[Choice, ...]) -> Repair:
         remaining = [c for c in self._choices if c not in remove]
         suggested: list[Choice] = []
-        completion = self.engine.optimum(self._fixed(remaining), DEFAULT.costs(self.model))
+        completion = self.engine.optimum(self._fixed(remaining), self._costs_of(DEFAULT))
         if completion is not None:
             values = _values_of(self.catalog, completion)
             for choice in remove:
@@ -525,11 +526,18 @@ class Session:
                 raise SelectionError(f"unknown objective '{objective}'",
                                      did_you_mean(objective, OBJECTIVES))
             objective = OBJECTIVES[objective]
-        found = self.engine.optimum(self._fixed(self._choices), objective.costs(self.model))
+        found = self.engine.optimum(self._fixed(self._choices), self._costs_of(objective))
         if found is None:
             raise ConflictError("the choices cannot be completed to a valid configuration")
         return Configuration(self.catalog.id, _values_of(self.catalog, found), objective.name,
                              tuple(dict.fromkeys(c.module for c in self._choices)))
+
+    def _costs_of(self, objective: Objective) -> Costs:
+        """An objective's costs on this session's model, computed once."""
+        cached = self._costs.get(id(objective))
+        if cached is None or cached[0] is not objective:
+            cached = self._costs[id(objective)] = (objective, objective.costs(self.model))
+        return cached[1]
 
     def count(self) -> int:
         """The exact number of valid configurations that keep every choice."""

@@ -49,6 +49,13 @@ def test_validate_exit_codes_and_violations(mini_path, engine):
         {"module": "top", "value": "linoleum"}]
 
 
+def test_explain_target_must_be_one_choice(mini_path):
+    for target, message in (("extras", "'extras' is not MODULE=VALUE"),
+                            ("extras=drawer,cable_tray", "names several options")):
+        result = run("explain", str(mini_path), target)
+        assert result.exit_code == 2 and message in result.stderr
+
+
 def test_explain(mini_path, engine):
     result = run("explain", str(mini_path), "extras=drawer", "-s", "frame=manual",
                  "--engine", engine)
@@ -104,6 +111,7 @@ def test_catalog_tests_pass_and_fail(mini_path, tmp_path):
     (["-s", "fram=manual"], "unknown module 'fram' (did you mean 'frame'?)"),
     (["-s", "frame=manul"], "did you mean 'manual'?"),
     (["-s", "frame"], "'frame' is not MODULE=VALUE"),
+    (["-s", "frame=zzz"], "(options: manual, single_motor, dual_motor)"),
     (["-s", "width_mm=wide"], "takes an integer"),
     (["-s", "width_mm=1300"], "is not a value of module 'width_mm'"),
 ])
