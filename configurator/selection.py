@@ -7,7 +7,8 @@ json`` writes, so saved configurations round-trip::
     catalog: ebike-neckar       # optional; must match the catalog's id when given
     select:
       frame: trapeze            # single-select: an option id (null: nothing, if optional)
-      accessories: [rack, lights]
+      accessories: [rack, -lights]   # rack selected, lights excluded, the others open
+      bags: {exactly: [pannier]}     # pannier and nothing else ([]: none at all)
       stem_mm: 90               # integer module: a value
 
 Every problem is reported with its file:line:col, as for catalogs.
@@ -17,11 +18,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ._fields import Reader
 from ._yaml import load_yaml_file
 from .catalog.model import Catalog
-from .choices import Choice, SelectionError, check_choice, choices_of, read_select
+from .choices import (
+    Choice,
+    SelectionError,
+    check_choice,
+    choices_of,
+    exactly,
+    multi_choice,
+    read_select,
+)
 from .problems import Problem
 
 __all__ = ["SELECTION_FORMAT", "parse_choice", "read_selection_file"]
@@ -58,9 +68,11 @@ def read_selection_file(path: str | os.PathLike[str], catalog: Catalog
 
 
 def parse_choice(catalog: Catalog, text: str) -> list[Choice]:
-    """The choices of a ``MODULE=VALUE`` argument. A multi-select module takes options
-    separated by commas; ``none`` chooses nothing in an optional module (unless the module
-    has an option of that name). Raises :class:`SelectionError`."""
+    """The choices of a ``MODULE=VALUE`` argument, in order. ``none`` chooses nothing in an
+    optional module (unless the module has an option of that name). A multi-select module
+    takes items separated by commas: ``option`` selects it, ``-option`` excludes it, and
+    ``none`` excludes every option, so ``none,rack`` is rack and nothing else. Raises
+    :class:`SelectionError`."""
     module_id, sep, raw = text.partition("=")
     module_id, raw = module_id.strip(), raw.strip()
     if not sep or not module_id or not raw:
@@ -74,7 +86,18 @@ def parse_choice(catalog: Catalog, text: str) -> list[Choice]:
             raise SelectionError(f"module '{module_id}' takes an integer, not '{raw}'") from None
         return [check_choice(modules, module_id, number)]
     if module is not None and module.kind == "multi":
-        return [check_choice(modules, module_id, part.strip()) for part in raw.split(",")]
+        out: list[Choice] = []
+        given: dict[Any, bool] = {}  # option -> excluded, as written in this argument
+        for part in (p.strip() for p in raw.split(",")):
+            if part == "none" and module.option("none") is None:
+                out += choices_of(modules, {module_id: exactly(module, ())})
+                continue
+            choice = multi_choice(modules, module_id, part)
+            if given.setdefault(choice.value, choice.excluded) != choice.excluded:
+                raise SelectionError(f"option '{choice.value}' of '{module_id}' is both "
+                                     "selected and excluded")
+            out.append(choice)
+        return out
     if module is not None and raw == "none" and module.option("none") is None:
         return [check_choice(modules, module_id, None)]
     return [check_choice(modules, module_id, raw)]

@@ -16,6 +16,9 @@ and find what no single rule shows:
 - **L706** a row of an allow table that no configuration matches.
 - **L707** a row of a deny table that the other rules and tables rule out anyway.
 
+Both point at the row itself (an inline row's line and column in the catalog, a CSV row's line
+in its file) and name it by its number and cells.
+
 L704 and L705 are decided one rule at a time, from the last rule to the first, and a rule found
 to do nothing no longer counts for the rules before it: when two rules say the same, only the
 later one is reported, and removing every rule reported leaves the same configurations.
@@ -639,8 +642,11 @@ class _Analysis:
     def row_text(self, table: VariantTable, index: int) -> str:
         cells = ", ".join(f"{column}={_cell_text(cell)}"
                           for column, cell in zip(table.columns, table.rows[index], strict=True))
-        where = f" in {table.file}" if table.file else ""
-        return f"row {index + 1}{where} of table '{table.id}' ({cells})"
+        return f"row {index + 1} of table '{table.id}' ({cells})"
+
+    def row_position(self, table: VariantTable, index: int) -> Position:
+        """The row itself (a CSV row: its line in the CSV file), else the table."""
+        return table.row_source(index) or table.source or self.fallback_position()
 
     def checked_tables(self, kind: str) -> list[VariantTable]:
         return [t for t in self.catalog.tables
@@ -672,7 +678,7 @@ class _Analysis:
                 self.add(Finding(
                     "L706", f"{self.row_text(table, index)} can never be used"
                     + (f": {tail}" if tail else ""),
-                    table.source or self.fallback_position(), because, table=table.id,
+                    self.row_position(table, index), because, table=table.id,
                     row=index, suggestion="remove the row, or relax the rules that exclude it"))
 
     def deny_tables(self, active: Mapping[str, Constraint]) -> None:
@@ -700,7 +706,7 @@ class _Analysis:
                 self.add(Finding(
                     "L707", f"{self.row_text(table, index)} is redundant: "
                     + (tail or "it is impossible anyway"),
-                    table.source or self.fallback_position(), because, table=table.id,
+                    self.row_position(table, index), because, table=table.id,
                     row=index, suggestion="remove the row"))
 
     # -- L704, L705 --------------------------------------------------------------------------

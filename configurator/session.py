@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .catalog.model import Catalog, Module
-from .choices import Choice, SelectionError, SelectionValue, check_choice, value_text
+from .choices import EXCLUDE, Choice, SelectionError, SelectionValue, check_choice
 from .engine import CspEngine, SatEngine
 from .engine.base import Costs, Engine
 from .engine.explain import fastdiag, quickxplain
@@ -92,7 +92,8 @@ class ModuleOptions:
     ``available`` lists what can still be chosen (for an optional single-select module,
     None stands for "nothing"); ``unavailable`` the rest. ``forced`` lists the values every
     valid configuration has (for a multi-select module, options that must be selected).
-    ``chosen`` is what the user chose.
+    ``chosen`` is what the user chose, and ``excluded`` the multi-select options the user
+    excluded.
     """
 
     module: str
@@ -101,11 +102,12 @@ class ModuleOptions:
     unavailable: tuple[Value, ...]
     forced: tuple[Value, ...]
     chosen: tuple[Value, ...]
+    excluded: tuple[Value, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"module": self.module, "kind": self.kind, "available": list(self.available),
                 "unavailable": list(self.unavailable), "forced": list(self.forced),
-                "chosen": list(self.chosen)}
+                "chosen": list(self.chosen), "excluded": list(self.excluded)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +135,18 @@ class ValidOptions:
 class Explanation:
     """Why a value is unavailable: a minimal set of the user's choices and catalog rules that
     together exclude it. Dropping any one of them makes the value possible again. When
-    ``excluded`` is False the value is possible and both sets are empty."""
+    ``excluded`` is False the value is possible and both sets are empty. With ``exclusion``
+    the question is why a multi-select option cannot be left out (``module=-option``)."""
 
     module: str
     value: Value
     excluded: bool
     choices: tuple[Choice, ...] = ()
     rules: tuple[RuleRef, ...] = ()
+    exclusion: bool = False
 
     def __str__(self) -> str:
-        target = f"{self.module}={value_text(self.value)}"
+        target = str(Choice(self.module, self.value, self.exclusion))
         if not self.excluded:
             return f"{target} is possible"
         parts = []
@@ -153,8 +157,8 @@ class Explanation:
         return f"{target} is excluded by " + " and ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"module": self.module, "value": self.value, "excluded": self.excluded,
-                "choices": [c.to_dict() for c in self.choices],
+        return {"module": self.module, "value": self.value, "exclusion": self.exclusion,
+                "excluded": self.excluded, "choices": [c.to_dict() for c in self.choices],
                 "rules": [r.to_dict() for r in self.rules]}
 
 
@@ -198,8 +202,9 @@ class Repair:
 
 @dataclass(frozen=True, slots=True)
 class Configuration:
-    """A complete valid configuration: a value for every module (a tuple of options for a
-    multi-select module). ``to_dict`` is a selection file that the CLI reads back."""
+    """A complete valid configuration: a value for every module (a tuple of the selected
+    options for a multi-select module). ``to_dict`` is a selection file that reads back as
+    exactly this configuration: each multi-select module as ``{"exactly": [...]}``."""
 
     catalog: str
     values: FrozenMap[str, SelectionValue]
@@ -208,7 +213,9 @@ class Configuration:
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": "bto-selection/1", "catalog": self.catalog,
-                "objective": self.objective, "select": _selection_dict(self.values)}
+                "objective": self.objective,
+                "select": {k: {"exactly": list(v)} if isinstance(v, tuple) else v
+                           for k, v in self.values.items()}}
 
 
 def _selection_dict(selection: Mapping[str, SelectionValue]) -> dict[str, Any]:
@@ -363,21 +370,36 @@ class Session:
 
     def select(self, module: str, value: Value) -> None:
         """Choose ``value`` in ``module``; it replaces an earlier choice in a single-select or
-        integer module, and adds to a multi-select module's options. A choice that conflicts
-        with earlier ones is kept: :meth:`validate` and :meth:`repairs` say what to do."""
-        choice = check_choice(self.catalog.module_map, module, value)
-        self._choices = [c for c in self._choices
-                         if not (c.module == module and (c.value == value or self._single(c)))]
+        integer module, and adds to a multi-select module's options (replacing an exclusion
+        of the same option). None chooses nothing: in a multi-select module it excludes every
+        option. A choice that conflicts with earlier ones is kept: :meth:`validate` and
+        :meth:`repairs` say what to do."""
+        found = self.catalog.get_module(module)
+        if found is not None and found.kind == "multi" and value is None:
+            for option in found.option_ids:
+                self._add(Choice(module, option, excluded=True))
+            return
+        self._add(check_choice(self.catalog.module_map, module, value))
+
+    def exclude(self, module: str, option: str) -> None:
+        """Leave ``option`` out of multi-select ``module`` (replacing a choice of it)."""
+        self._add(check_choice(self.catalog.module_map, module, option, excluded=True))
+
+    def select_all(self, choices: Iterable[Choice]) -> None:
+        """Make these choices in order, each as :meth:`select` or :meth:`exclude` would."""
+        for choice in choices:
+            self._add(check_choice(self.catalog.module_map, choice.module, choice.value,
+                                   choice.excluded))
+
+    def _add(self, choice: Choice) -> None:
+        variable = self._variable(choice)
+        self._choices = [c for c in self._choices if self._variable(c) != variable]
         self._choices.append(choice)
         self._valid = None
 
-    def select_all(self, choices: Iterable[Choice]) -> None:
-        for choice in choices:
-            self.select(choice.module, choice.value)
-
     def deselect(self, module: str, option: str | None = None) -> None:
-        """Withdraw the choice in ``module``: in a multi-select module, ``option`` only, or all
-        of its options when ``option`` is None."""
+        """Withdraw the choice in ``module``: in a multi-select module, the choice (selected or
+        excluded) of ``option`` only, or of all of its options when ``option`` is None."""
         if self.catalog.get_module(module) is None:
             raise SelectionError(f"unknown module '{module}'",
                                  did_you_mean(module, self.catalog.module_ids()))
@@ -391,6 +413,10 @@ class Session:
 
     def _single(self, choice: Choice) -> bool:
         return self.catalog.module(choice.module).kind != "multi"
+
+    def _variable(self, choice: Choice) -> str:
+        """The model variable a choice fixes; two choices on one variable replace each other."""
+        return choice.module if self._single(choice) else f"{choice.module}.{choice.value}"
 
     def _fixed(self, choices: Iterable[Choice]) -> dict[str, Any]:
         return _fixed_of(self.catalog, choices)
@@ -412,8 +438,9 @@ class Session:
 
     def _module_options(self, module: Module, supported: Mapping[str, frozenset[Any]]
                         ) -> ModuleOptions:
-        chosen = tuple(c.value for c in self._choices if c.module == module.id)
+        chosen = tuple(c.value for c in self._choices if c.module == module.id and not c.excluded)
         if module.kind == "multi":
+            excluded = tuple(c.value for c in self._choices if c.module == module.id and c.excluded)
             available: list[Value] = []
             unavailable: list[Value] = []
             forced: list[Value] = []
@@ -423,7 +450,7 @@ class Session:
                 if values == {True}:
                     forced.append(option.id)
             return ModuleOptions(module.id, module.kind, tuple(available), tuple(unavailable),
-                                 tuple(forced), chosen)
+                                 tuple(forced), chosen, excluded)
         values = supported.get(module.id, frozenset())
         domain = self.model.variable(module.id).domain
         return ModuleOptions(
@@ -431,26 +458,28 @@ class Session:
             tuple(v for v in domain if v not in values),
             tuple(values) if len(values) == 1 else (), chosen)
 
-    def explain(self, module: str, value: Value) -> Explanation:
-        """A minimal set of choices and rules that excludes ``value`` from ``module``.
+    def explain(self, module: str, value: Value, excluded: bool = False) -> Explanation:
+        """A minimal set of choices and rules that excludes ``value`` from ``module`` (with
+        ``excluded``: that keeps multi-select option ``value`` from being left out).
 
-        The user's own choice in the same single-select or integer module is part of the
-        explanation only when nothing else excludes the value.
+        The user's own other choice of the same thing (in the same single-select or integer
+        module; of the same multi-select option) is part of the explanation only when nothing
+        else excludes the value.
         """
-        target = check_choice(self.catalog.module_map, module, value)
+        target = check_choice(self.catalog.module_map, module, value, excluded)
         target_fixed = self._fixed([target])
-        others = [c for c in self._choices if not (c.module == module and self._single(c))]
+        variable = self._variable(target)
+        others = [c for c in self._choices if self._variable(c) != variable]
         hard = list(self.model.hard_constraints)
         # Catalog rules come first, so a value the catalog excludes on its own is explained
         # by rules alone; then the user's choices, the most recent first.
         found = quickxplain([target_fixed], [*hard, *reversed(others)], self.fits)
         if found is None:
-            own = [c for c in self._choices if c.module == module and self._single(c)
-                   and c.value != value]
+            own = [c for c in self._choices if self._variable(c) == variable and c != target]
             if own:
-                return Explanation(module, value, True, tuple(own), ())
-            return Explanation(module, value, False)
-        return Explanation(module, value, True, *self._split(found))
+                return Explanation(module, value, True, tuple(own), (), excluded)
+            return Explanation(module, value, False, exclusion=excluded)
+        return Explanation(module, value, True, *self._split(found), exclusion=excluded)
 
     def fits(self, items: Sequence[Any]) -> bool:
         """Whether these choices, constraints and fixed-value mappings have a common
@@ -549,7 +578,7 @@ def _fixed_of(catalog: Catalog, choices: Iterable[Choice]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c in choices:
         if catalog.module(c.module).kind == "multi":
-            out[f"{c.module}.{c.value}"] = True
+            out[f"{c.module}.{c.value}"] = not c.excluded
         else:
             out[c.module] = c.value
     return out
@@ -558,13 +587,13 @@ def _fixed_of(catalog: Catalog, choices: Iterable[Choice]) -> dict[str, Any]:
 def _selection_of(catalog: Catalog, choices: Sequence[Choice]) -> FrozenMap[str, SelectionValue]:
     out: dict[str, SelectionValue] = {}
     for module in catalog.modules:
-        values = [c.value for c in choices if c.module == module.id]
-        if not values:
+        mine = [c for c in choices if c.module == module.id]
+        if not mine:
             continue
         if module.kind == "multi":
-            out[module.id] = tuple(str(v) for v in values)
+            out[module.id] = tuple(f"{EXCLUDE if c.excluded else ''}{c.value}" for c in mine)
         else:
-            out[module.id] = values[-1]
+            out[module.id] = mine[-1].value
     return FrozenMap(out)
 
 

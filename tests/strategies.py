@@ -143,3 +143,171 @@ def catalog_texts(draw: st.DrawFn, max_single: int = 3) -> str:
                   f"    columns: [{m0}, {m1}]", "    rows:"]
         lines += [f"      - [{c0}, {c1}]" for c0, c1 in rows]
     return "\n".join(lines) + "\n"
+
+
+# --- generated super-BOMs and prices --------------------------------------------------------
+# A catalog without rules (so every assignment is a configuration) whose super-BOM nests made
+# and phantom assemblies a few levels deep, with quantity formulas and conditions, and whose
+# prices and surcharges have up to 4 decimals in currencies with 0, 2 and 3 minor digits.
+
+_BOM_QTY = ["1", "2", "0.5", "0.25", "n", "m.w", "count(selected in x)", "n * 0.5 + 1",
+            "2 - min(n, 2)", "n / 3", "0.125 * m.w + n"]
+_BOM_WHEN = [None, "m.o1", "not m.o0", "x.a0", "n >= 2", "count(selected in x) > 0"]
+_MONEY = ["0", "0.005", "0.125", "1.5", "19.99", "49.995", "100", "1234.5678", "-10.005"]
+_SURCHARGES = ["amount: 1.005", 'amount: "n * 0.333"', 'amount: "m.w * 2.5"',
+               'amount: "0.0001 * count(selected in x)"', "percent: 3", "percent: 7.5",
+               "percent: 19", "percent: -10", "percent: 0.125"]
+
+
+@st.composite
+def bom_catalogs(draw: st.DrawFn) -> tuple[str, dict[str, object], int]:
+    """A catalog text with a super-BOM, prices and surcharges; a complete configuration of it
+    (module -> value); and a quantity ordered, 1 to 50."""
+    def money() -> str:
+        return draw(st.sampled_from(_MONEY))
+
+    def lines(choices: list[str]) -> list[str]:
+        out = []
+        for part in draw(st.lists(st.sampled_from(choices), min_size=1, max_size=4)):
+            when = draw(st.sampled_from(_BOM_WHEN))
+            out.append(f'{{part: {part}, qty: "{draw(st.sampled_from(_BOM_QTY))}"'
+                       + (f', when: "{when}"' if when else "") + "}")
+        return out
+
+    currency = draw(st.sampled_from(["EUR", "JPY", "KWD"]))
+    text = ["format: bto-catalog/1", "id: generated-bom", "name: Generated", 'version: "1"',
+            f"currency: {currency}", f"base_price: {draw(st.sampled_from(_MONEY[:-1]))}",
+            "attributes:", "  w: {type: number, default: 0}", "modules:",
+            "  - id: m", "    label: m", "    options:"]
+    weights = ["0", "1", "2.5", "0.35"]
+    text += [f"      - {{id: o{i}, label: o{i}, price: {money()}, "
+             f"attributes: {{w: {draw(st.sampled_from(weights))}}}}}" for i in range(3)]
+    text += ["  - id: x", "    label: x", "    type: multi", "    options:"]
+    text += [f"      - {{id: a{i}, label: a{i}, price: {money()}}}" for i in range(3)]
+    text += ["  - id: n", "    label: n", "    type: integer", "    min: 0", "    max: 3",
+             f"    unit_price: {money()}", "parts:"]
+    purchased = [f"P{i}" for i in range(4)]
+    text += [f"  - {{id: {p}, name: {p}, uom: {'kg' if p == 'P3' else 'pcs'}}}"
+             for p in purchased]
+    known = list(purchased)
+    for i in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["made", "phantom"]))
+        text += [f"  - id: A{i}", f"    name: A{i}", f"    type: {kind}", "    bom:"]
+        text += [f"      - {line}" for line in lines(known)]
+        if kind == "made":
+            text += ["    routing:", f'      - {{id: op, work_centre: wc{i % 2}, minutes: '
+                                      f'"{draw(st.sampled_from(_BOM_QTY))}"}}']
+        known.append(f"A{i}")
+    text += ["bom:", *(f"  - {line}" for line in lines(known))]
+    text += ["routing:", '  - {id: final, work_centre: wc0, minutes: "10 + n"}']
+    surcharges = draw(st.lists(st.sampled_from(_SURCHARGES), max_size=4))
+    text += ["surcharges:"] if surcharges else []
+    for i, form in enumerate(surcharges):
+        when = draw(st.sampled_from(_BOM_WHEN))
+        text.append(f"  - {{id: s{i}, label: s{i}, {form}"
+                    + (f', when: "{when}"' if when else "") + "}")
+    values: dict[str, object] = {
+        "m": draw(st.sampled_from(["o0", "o1", "o2"])),
+        "x": tuple(a for a in ("a0", "a1", "a2") if draw(st.booleans())),
+        "n": draw(st.integers(0, 3)),
+    }
+    return "\n".join(text) + "\n", values, draw(st.integers(1, 50))
+
+
+# --- supply situations for the quoting properties (tests/data/quote's trailer) ------------------
+QUOTE_PARTS = ("MOT-A", "MOT-B", "MOT-C", "BOX", "WHEEL")
+
+
+@st.composite
+def supply_situations(draw: st.DrawFn) -> dict[str, object]:
+    """Stock per part, purchase orders of motor B, bookings of open orders on the trailer
+    plant's work centres, an order time in December 2026, a configuration and a quantity."""
+    import datetime as dt
+
+    berlin = dt.timezone(dt.timedelta(hours=1))
+    stock = {p: draw(st.integers(0, 12)) for p in QUOTE_PARTS if draw(st.booleans())}
+    pos = [(f"PO-{i}", draw(st.integers(1, 6)), dt.date(2026, 12, draw(st.integers(1, 23))))
+           for i in range(draw(st.integers(0, 3)))]
+    bookings = []
+    for i in range(draw(st.integers(0, 6))):
+        start = dt.datetime(2026, 12, draw(st.integers(1, 22)), draw(st.integers(6, 17)),
+                            draw(st.sampled_from([0, 15, 30, 45])), tzinfo=berlin)
+        end = start + dt.timedelta(minutes=draw(st.integers(15, 60 * 30)))
+        bookings.append((f"SO-{i}", draw(st.sampled_from(["assembly", "qc"])), start, end))
+    when = dt.datetime(2026, 12, draw(st.integers(1, 22)), draw(st.integers(0, 23)),
+                       draw(st.integers(0, 59)), tzinfo=berlin)
+    return {"stock": stock, "pos": pos, "bookings": bookings, "at": when,
+            "motor": draw(st.sampled_from(["stock_motor", "po_motor", "buy_motor"])),
+            "wheels": draw(st.sampled_from([2, 4])), "qty": draw(st.integers(1, 3))}
+
+
+# --- catalogs for counting ------------------------------------------------------------------
+# Wider than catalog_texts, still small enough to enumerate: sums over several modules, a
+# multi-select module of up to five options, tests on any or some of its options, `then`
+# parts that are conjunctions, string attributes, and a table over up to three columns (allow
+# or deny, with `none` and wildcards), so a counter meets its chains of partial sums, subset
+# variables and decision diagrams, not only truth tables.
+
+
+@st.composite
+def counting_catalog_texts(draw: st.DrawFn) -> str:
+    """The text of a small catalog for counting (it may have no configuration at all)."""
+    import yaml
+
+    modules: list[dict[str, object]] = []
+    for i in range(draw(st.integers(2, 3))):
+        modules.append({"id": f"m{i}", "label": f"m{i}", "required": draw(st.booleans()),
+                        "options": [{"id": f"o{j}", "label": f"o{j}", "attributes": {
+                            "w": draw(st.integers(0, 5)), "s": draw(st.sampled_from("ab"))}}
+                            for j in range(draw(st.integers(2, 4)))]})
+    singles = [str(m["id"]) for m in modules]
+    multi_n = draw(st.integers(2, 5))
+    multi_min = draw(st.integers(0, 2))
+    modules.append({"id": "x", "label": "x", "type": "multi", "min": multi_min,
+                    "max": draw(st.integers(max(multi_min, 1), multi_n)),
+                    "options": [{"id": f"a{j}", "label": f"a{j}",
+                                 "attributes": {"w": draw(st.integers(0, 4))}}
+                                for j in range(multi_n)]})
+    has_int = draw(st.booleans())
+    if has_int:
+        modules.append({"id": "n", "label": "n", "type": "integer", "min": 0, "max": 3})
+
+    refs = [f"{m['id']}.{o['id']}" for m in modules if "options" in m
+            for o in m["options"]]
+    some = st.lists(st.sampled_from([f"a{j}" for j in range(multi_n)]), min_size=1, max_size=3,
+                    unique=True).map(", ".join)
+    bound = "n" if has_int else str(draw(st.integers(0, 3)))
+    rules = []
+    for k in range(draw(st.integers(1, 4))):
+        summed = draw(st.lists(st.sampled_from([*singles, "x"]), min_size=2, unique=True))
+        total = f"sum(option.w for selected in {', '.join(summed)})"
+        op = draw(st.sampled_from(["<=", ">=", "==", "!=", "<", ">"]))
+        a, b = draw(st.sampled_from(refs)), draw(st.sampled_from(refs))
+        limit = draw(st.integers(0, 12))
+        rule = draw(st.sampled_from([
+            {"constraint": f"{total} {op} {limit}"},
+            {"constraint": f"{total} {op} {singles[0]}.w * 2 + {bound}"},
+            {"when": a, "then": f"x in [{draw(some)}]"},
+            {"when": a, "then": f"x not in [{draw(some)}] and {total} >= 2"},
+            {"when": "not x", "then": f"{b} and {singles[1]}.s == {singles[0]}.s"},
+            {"constraint": f"count(selected in x, {singles[1]}) {op} {bound}"},
+            {"constraint": f"{a} or {b} or min({total}, 4) * {bound} > 3"},
+            {"constraint": f"not ({total} {op} {limit})"},
+            {"constraint": f"not (x in [{draw(some)}]) or {a}"},
+        ]))
+        rules.append({"id": f"r{k}", "message": "m", **rule})
+    doc: dict[str, object] = {"format": "bto-catalog/1", "id": "counting", "name": "Counting",
+                              "version": "1", "currency": "EUR",
+                              "attributes": {"w": {"type": "number", "default": 0},
+                                             "s": {"type": "string", "default": "a"}},
+                              "modules": modules, "rules": rules}
+    if draw(st.booleans()):
+        columns = modules[:draw(st.integers(2, len(singles)))]
+        cells = [[o["id"] for o in m["options"]]
+                 + ([] if m["required"] else ["none"]) + ["*"] for m in columns]
+        rows = draw(st.lists(st.tuples(*(st.sampled_from(c) for c in cells)), min_size=1,
+                             max_size=6, unique=True))
+        doc["tables"] = [{"id": "t", "message": "m",
+                          "kind": draw(st.sampled_from(["allow", "deny"])),
+                          "columns": [m["id"] for m in columns], "rows": [list(r) for r in rows]}]
+    return str(yaml.safe_dump(doc, sort_keys=False))

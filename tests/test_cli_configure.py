@@ -46,7 +46,7 @@ def test_validate_exit_codes_and_violations(mini_path, engine):
     data = json.loads(run("validate", str(mini_path), "-s", "top=linoleum", "-s",
                           "frame=manual", "--format", "json").stdout)
     assert data["valid"] is False and data["repairs"][0]["remove"] == [
-        {"module": "top", "value": "linoleum"}]
+        {"module": "top", "value": "linoleum", "excluded": False}]
 
 
 def test_explain_target_must_be_one_choice(mini_path):

@@ -295,7 +295,7 @@ def test_feature_model_counts(tmp_path, name, expected):
 
 
 def test_renault_medium_has_278744_configurations(tmp_path):
-    # (Renault Megane, 2,835,456,006,272, counts right too, in about 10 s: too slow here.)
+    # (Renault Megane, 2,835,456,006,272, is counted in tests/test_count.py.)
     engine = _imported(tmp_path, import_xcsp(REAL / "medium_domainsorted.xml"))
     try:
         assert engine.count() == 278_744

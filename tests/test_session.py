@@ -1,4 +1,5 @@
-"""The session API: valid options, explanations, repairs, completion and counting.
+"""The session API: valid options, explanations, repairs, completion and counting, with
+multi-select options selected, excluded or left open.
 
 Hand-written cases pin the answers on the fixture catalog; property tests check every answer
 of both engines against brute-force enumeration of generated catalogs.
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from configurator import load_catalog
+from configurator.choices import choices_of
 from configurator.engine import CspEngine
 from configurator.engine.explain import fastdiag, preferred_diagnosis, quickxplain
 from configurator.session import (
@@ -116,7 +118,7 @@ def test_complete_by_defaults_and_by_price(session):
     assert set(default.values["extras"]) == {"monitor_arm", "cable_tray"}
     cheapest = session.complete(CHEAPEST)
     assert cheapest.values["width_mm"] == 1200
-    assert cheapest.to_dict()["select"]["extras"] == ["cable_tray", "monitor_arm"]
+    assert cheapest.to_dict()["select"]["extras"] == {"exactly": ["cable_tray", "monitor_arm"]}
     assert cheapest.chosen == ("extras",)
     json.dumps(cheapest.to_dict())
 
@@ -156,6 +158,77 @@ def test_select_replaces_and_deselect_withdraws(session):
     assert session.choices == ()
 
 
+# -- multi-select options: selected, excluded, open -----------------------------------------------
+def test_an_excluded_option_is_unavailable_and_the_exclusion_explains_it(session):
+    session.exclude("extras", "drawer")
+    extras = session.valid_options().module("extras")
+    assert extras.unavailable == ("drawer",) and extras.excluded == ("drawer",)
+    assert extras.chosen == ()
+    why = session.explain("extras", "drawer")
+    assert why.excluded and why.choices == (Choice("extras", "drawer", excluded=True),)
+    assert str(why) == "extras=drawer is excluded by your choice of extras=-drawer"
+    assert session.selection["extras"] == ("-drawer",)
+    assert session.count() == sum(1 for s in all_solutions(session.model)
+                                  if not s["extras.drawer"])
+
+
+def test_selecting_and_excluding_an_option_replace_each_other(session):
+    session.select("extras", "cable_tray")
+    session.exclude("extras", "cable_tray")
+    assert session.choices == (Choice("extras", "cable_tray", excluded=True),)
+    session.select("extras", "cable_tray")
+    assert session.choices == (Choice("extras", "cable_tray"),)
+    session.exclude("extras", "drawer")
+    session.deselect("extras", "drawer")
+    assert session.choices == (Choice("extras", "cable_tray"),)
+    with pytest.raises(SelectionError, match="not a multi-select module"):
+        session.exclude("frame", "manual")
+
+
+def test_none_in_a_multi_select_module_excludes_every_option(session):
+    session.select("extras", "cable_tray")
+    session.select("extras", None)
+    assert session.selection["extras"] == ("-cable_tray", "-monitor_arm", "-drawer")
+    assert session.complete().values["extras"] == ()
+
+
+def test_why_an_option_cannot_be_left_out(session):
+    session.select("extras", "monitor_arm")
+    why = session.explain("extras", "cable_tray", excluded=True)
+    assert why.excluded and why.exclusion
+    assert why.choices == (Choice("extras", "monitor_arm"),)
+    assert [r.id for r in why.rules] == ["arm-needs-tray"]
+    assert str(why).startswith("extras=-cable_tray is excluded by your choice of "
+                               "extras=monitor_arm and arm-needs-tray (")
+    assert json.loads(json.dumps(why.to_dict()))["exclusion"] is True
+    free = session.explain("extras", "drawer", excluded=True)
+    assert not free.excluded
+
+
+def test_repairs_can_give_up_an_exclusion(session):
+    session.select("extras", "monitor_arm")
+    session.exclude("extras", "cable_tray")  # the arm needs the tray
+    validation = session.validate()
+    assert not validation.valid
+    assert set(validation.choices) == {Choice("extras", "monitor_arm"),
+                                       Choice("extras", "cable_tray", excluded=True)}
+    repairs = session.repairs()
+    assert [r.remove for r in repairs] == [(Choice("extras", "monitor_arm"),),
+                                           (Choice("extras", "cable_tray", excluded=True),)]
+    assert dict(repairs[0].selection) == {"extras": ("-cable_tray",)}
+    assert repairs[1].to_dict()["remove"] == [
+        {"module": "extras", "value": "cable_tray", "excluded": True}]
+    assert str(repairs[1]) == "drop extras=-cable_tray"
+
+
+def test_selection_mappings_read_back_as_the_same_choices(session, mini):
+    session.select("frame", "single_motor")
+    session.select("extras", "monitor_arm")
+    session.exclude("extras", "drawer")
+    again = choices_of(mini.module_map, session.selection)
+    assert again == list(session.choices)
+
+
 # -- the algorithms on their own ------------------------------------------------------------
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 9), st.lists(st.frozensets(st.integers(0, 8), min_size=1, max_size=3),
@@ -192,6 +265,7 @@ def sessions(draw: st.DrawFn):
 
 
 def random_choices(rnd: random.Random, catalog, count: int) -> list[Choice]:
+    """Up to ``count`` choices in distinct modules; a multi-select option may be excluded."""
     out = []
     for module in rnd.sample(list(catalog.modules), min(count, len(catalog.modules))):
         if module.kind == "integer":
@@ -199,7 +273,8 @@ def random_choices(rnd: random.Random, catalog, count: int) -> list[Choice]:
         elif not module.required and module.kind == "single" and rnd.random() < 0.2:
             out.append(Choice(module.id, None))
         else:
-            out.append(Choice(module.id, rnd.choice(module.option_ids)))
+            excluded = module.kind == "multi" and rnd.random() < 0.4
+            out.append(Choice(module.id, rnd.choice(module.option_ids), excluded))
     return out
 
 
@@ -238,6 +313,9 @@ def test_session_answers_match_enumeration(tmp_path_factory, case):
                 check_completes(session, m.module, value)
             for value in m.unavailable[:2]:
                 check_explanation(session, oracle, m.module, value)
+            if m.kind == "multi":  # an option every configuration has cannot be left out
+                for value in m.forced[:2]:
+                    check_explanation(session, oracle, m.module, value, excluded=True)
         for objective in (DEFAULT, CHEAPEST):
             costs = objective.costs(model)
             best = min(sum(costs[n][v] for n, v in s.items()) for s in matching)
@@ -263,16 +341,18 @@ def check_completes(session: Session, module: str, value) -> None:
         session.select_all(before)
 
 
-def check_explanation(session: Session, oracle: CspEngine, module: str, value) -> None:
-    """An explanation excludes its value, and is minimal."""
+def check_explanation(session: Session, oracle: CspEngine, module: str, value,
+                      excluded: bool = False) -> None:
+    """An explanation excludes its value (or, with ``excluded``, keeps the option from being
+    left out), and is minimal."""
     catalog = session.catalog
-    why = session.explain(module, value)
-    assert why.excluded
+    why = session.explain(module, value, excluded=excluded)
+    assert why.excluded and why.exclusion == excluded
     constraints = [c for c in session.model.hard_constraints
                    if c.id in {r.id for r in why.rules}]
     own = catalog.module(module).kind != "multi"
     choices = list(why.choices)
-    target = _fixed_of(catalog, [Choice(module, value)])
+    target = _fixed_of(catalog, [Choice(module, value, excluded)])
 
     def possible(cs, chs):
         fixed = dict(target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -521,9 +521,13 @@ class _CatalogReader(Reader):
             return None
         modules = [self.modules[c] for c in columns]
         rows: list[tuple[Cell, ...]] = []
+        lines: Sequence[int] = ()
+        inline_lines: list[int] = []  # where each row was written: line and column
+        inline_columns: list[int] = []
         file_name = None
         seen: dict[tuple[Cell, ...], int] = {}
         if "rows" in fields:
+            lines = inline_lines
             for item in self.seq(fields["rows"], f"rows of {what}") or []:
                 cells = self.seq(item, f"a row of {what}")
                 if cells is None:
@@ -535,25 +539,31 @@ class _CatalogReader(Reader):
                 row = tuple(self.yaml_cell(c, m) for c, m in zip(cells, modules, strict=True))
                 if any(c is _BAD for c in row):
                     continue
-                self.add_row(rows, seen, cast(tuple[Cell, ...], row), item.pos)
+                if self.add_row(rows, seen, cast(tuple[Cell, ...], row), item.pos):
+                    inline_lines.append(item.pos.line)
+                    inline_columns.append(item.pos.column)
         else:
             ref = self.reference(fields["file"], f"file of {what}", (".csv",))
             if ref is None:
                 return None
             path, file_name = ref
-            self.read_table_csv(path, file_name, columns, modules, rows, seen)
+            lines = self.read_table_csv(path, file_name, columns, modules, rows, seen)
         if not rows and len(self.problems) == before:
             self.report("S204", f"{what} has no rows", node)
         return VariantTable(id=table_id, message=message, columns=columns, rows=tuple(rows),
-                            kind=kind or "allow", file=file_name, source=node.pos)
+                            kind=kind or "allow", file=file_name, source=node.pos,
+                            row_lines=lines if isinstance(lines, range) else tuple(lines),
+                            row_columns=tuple(inline_columns))
 
     def add_row(self, rows: list[tuple[Cell, ...]], seen: dict[tuple[Cell, ...], int],
-                row: tuple[Cell, ...], pos: Position) -> None:
+                row: tuple[Cell, ...], pos: Position) -> bool:
+        """Add ``row`` unless it is a duplicate (reported); whether it was added."""
         if row in seen:
             self.report("T506", f"duplicate row (same as line {seen[row]})", pos)
-            return
+            return False
         seen[row] = pos.line
         rows.append(row)
+        return True
 
     def table_columns(self, node: YNode, what: str) -> tuple[str, ...] | None:
         items = self.seq(node, f"columns of {what}")
@@ -622,10 +632,11 @@ class _CatalogReader(Reader):
 
     def read_table_csv(self, path: Path, filename: str, columns: tuple[str, ...],
                        modules: list[Module], rows: list[tuple[Cell, ...]],
-                       seen: dict[tuple[Cell, ...], int]) -> None:
+                       seen: dict[tuple[Cell, ...], int]) -> Sequence[int]:
+        """Read the rows of a CSV table into ``rows``; the line of each row read."""
         text = read_csv_text(path, filename, self)
         if text is None:
-            return
+            return ()
         lookups = [self.cell_lookup(m) for m in modules]
         grid = plain_grid(text)
         if grid is not None and grid.header == columns:
@@ -641,16 +652,17 @@ class _CatalogReader(Reader):
                 table = list(zip(*values, strict=True))
                 if len(set(table)) == len(table):
                     rows += table
-                    return
+                    return range(2, 2 + len(table))  # a plain grid: one record per line
         data = parse_csv(text, filename, self)
         if data is None:
-            return
+            return ()
+        lines: list[int] = []
         header, records = data
         if header.cells != columns:
             self.report("T501", f"header {', '.join(header.cells)} does not match the table's "
                         f"columns {', '.join(columns)}", header.pos(filename, 0),
                         f"write the header as: {','.join(columns)}")
-            return
+            return ()
         errors = 0
         for record in records:
             cells = record.cells
@@ -669,7 +681,7 @@ class _CatalogReader(Reader):
                         if errors >= 100:
                             self.report("T504", "more than 100 bad rows; stopped reading",
                                         record.pos(filename, 0))
-                            return
+                            return lines
                         continue
                     row = parsed
                 if row in seen:
@@ -677,6 +689,8 @@ class _CatalogReader(Reader):
                 else:
                     seen[row] = record.line
                     rows.append(row)
+                    lines.append(record.line)
+        return lines
 
     def cell_lookup(self, module: Module) -> _CellLookup:
         """The cell texts of ``module``'s columns and their values (one per module)."""

@@ -7,7 +7,7 @@ a message may point to keeps its ``source`` position.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -169,7 +169,12 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class VariantTable:
-    """Allowed (or, with ``kind='deny'``, forbidden) combinations of some modules."""
+    """Allowed (or, with ``kind='deny'``, forbidden) combinations of some modules.
+
+    Where each row was written is kept compactly: ``row_lines[i]`` is the line of ``rows[i]``
+    (in ``file`` for a CSV table, else in the catalog) and, for rows written inline,
+    ``row_columns[i]`` its column. A CSV table's lines are usually a ``range``.
+    """
 
     id: str
     message: Label
@@ -178,6 +183,19 @@ class VariantTable:
     kind: Literal["allow", "deny"] = "allow"
     file: str | None = None
     source: Position | None = field(default=None, compare=False)
+    row_lines: Sequence[int] = field(default=(), compare=False, repr=False)
+    row_columns: Sequence[int] = field(default=(), compare=False, repr=False)
+
+    def row_source(self, index: int) -> Position | None:
+        """Where row ``index`` was written (a CSV row: its line, column 1), if known."""
+        if not 0 <= index < len(self.row_lines):
+            return None
+        filename = self.file if self.file is not None else (
+            self.source.file if self.source is not None else None)
+        if filename is None:
+            return None
+        column = self.row_columns[index] if index < len(self.row_columns) else 1
+        return Position(filename, self.row_lines[index], column)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ Two incremental solvers answer with assumptions. The *query* solver has every ha
 asserted, for solve(), consistent() and supported(). The *explanation* solver, built on first
 use, guards each hard constraint by a selector literal: conflict() assumes them all and reads
 the constraints that conflict from the core, and solve() on a subset of constraints assumes
-only theirs. count() (Ganak), optimum() (RC2) and solutions() work on fresh copies.
+only theirs. count() (on the model, :mod:`._count`; Ganak when that is too wide), optimum()
+(RC2) and solutions() work on fresh copies.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import math
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, Inexact, InvalidOperation, Overflow
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -67,6 +68,9 @@ from ._arith import (
 )
 from .base import Costs
 from .model import Constraint, Model, shrink_conflict
+
+if TYPE_CHECKING:
+    from ._count import Counter
 
 __all__ = ["SatEngine"]
 
@@ -320,6 +324,19 @@ class _Encoder:
 
     def compare(self, node: _expr.Cmp) -> int | None:
         """``left <op> right`` as ``left - right <op> 0`` over linear forms."""
+        found = self.difference(node)
+        if found is None:
+            return None
+        const, terms, values = found
+        order = sorted(range(len(terms)), key=lambda i: min(values[i]) - max(values[i]))
+        diagram = interval_diagram([values[i] for i in order], _pieces(node.op, const))
+        groups = [[list(g) for g in terms[i].groups] for i in order]
+        return _mdd.encode(diagram, groups, self.true, self.new, self.clauses)
+
+    def difference(self, node: _expr.Cmp
+                   ) -> tuple[int, tuple[Term, ...], list[list[int]]] | None:
+        """``left - right`` as an exact linear form scaled to integers: its constant, its
+        terms and each term's values; None when it is not one."""
         try:
             diff = self.linear(node.left).plus(self.linear(node.right).times(Decimal(-1)))
         except (Inexact, InvalidOperation, Overflow):
@@ -328,12 +345,8 @@ class _Encoder:
             return None
         const, terms = self.split(diff)
         places = Linear(const, {}, terms).scale()
-        values = [[to_int(v, places) for v in t.values] for t in terms]
-        order = sorted(range(len(terms)), key=lambda i: min(values[i]) - max(values[i]))
-        diagram = interval_diagram([values[i] for i in order],
-                                   _pieces(node.op, to_int(const, places)))
-        groups = [[list(g) for g in terms[i].groups] for i in order]
-        return _mdd.encode(diagram, groups, self.true, self.new, self.clauses)
+        return to_int(const, places), terms, [[to_int(v, places) for v in t.values]
+                                              for t in terms]
 
     def split(self, form: Linear) -> tuple[Decimal, tuple[Term, ...]]:
         """A linear form's constant, and its other parts as terms (literal groups)."""
@@ -770,11 +783,24 @@ class SatEngine:
         phases = np.concatenate([np.where(open_[many], lits[many], -lits[many]), pair_phases])
         self._solver.set_phases(phases.tolist())
 
+    #: The model's own counter (:mod:`._count`), built on the first count().
+    _counter: Counter | None = None
+
     def count(self, fixed: Mapping[str, Any] | None = None) -> int:
-        """The exact number of solutions extending ``fixed``, by projected model counting
-        (Ganak) over the value literals; every auxiliary literal is defined by them."""
-        assumptions = self._fixed_lits(fixed or {})
-        if assumptions is None or self.solve(fixed or {}) is None:
+        """The exact number of solutions extending ``fixed``: by variable elimination on the
+        model (:class:`._count.Counter`), or when that would be too wide, by projected model
+        counting (Ganak) over the value literals."""
+        if self._counter is None:
+            from ._count import Counter  # (it builds on this module's encoder)
+
+            self._counter = Counter(self.model)
+        found = self._counter.count(fixed or {})
+        return found if found is not None else self._ganak_count(fixed or {})
+
+    def _ganak_count(self, fixed: Mapping[str, Any]) -> int:
+        """The count by Ganak; every auxiliary literal is defined by the value literals."""
+        assumptions = self._fixed_lits(fixed)
+        if assumptions is None or self.solve(fixed) is None:
             return 0  # (and Ganak, on an unsatisfiable formula, prints to stdout)
         sampling = sorted({abs(x) for x in self._slot_lits.tolist()} - {self._true})
         if not sampling:
