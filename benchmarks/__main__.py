@@ -7,9 +7,9 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from . import engine, load
+from . import engine, load, quote
 
-BENCHMARKS = {"load": load.run, "engine": engine.run}
+BENCHMARKS = {"load": load.run, "engine": engine.run, "quote": quote.run}
 
 
 def main() -> int:

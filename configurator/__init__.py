@@ -26,13 +26,16 @@ from .catalog.model import (
 from .lint import LintResult, lint_paths
 from .loading import (
     load_catalog,
+    load_orders,
     load_plant,
     load_supply,
     read_catalog,
     read_file,
+    read_orders,
     read_plant,
     read_supply,
 )
+from .orders import OrderBook
 from .plant import Plant
 from .problems import LoadError, Problem, Severity
 from .supply import Supply
@@ -62,10 +65,36 @@ __all__ = [
     "__version__",
     "lint_paths",
     "load_catalog",
+    "load_orders",
     "load_plant",
     "load_supply",
     "read_catalog",
     "read_file",
+    "read_orders",
     "read_plant",
     "read_supply",
+    # quoting, imported on first use (it needs numpy and jinja2):
+    "Bom",
+    "OrderBook",
+    "Price",
+    "Quote",
+    "Session",
+    "explode",
+    "price",
+    "quote",
+    "render_quote",
 ]
+
+_LAZY = {
+    "Bom": ".bom", "explode": ".bom", "Price": ".pricing", "price": ".pricing",
+    "Quote": ".quoting.quote", "quote": ".quoting.quote", "render_quote": ".render",
+    "Session": ".session",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -85,7 +86,8 @@ def lint(paths: tuple[str, ...], fmt: str, semantic: bool) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["catalog", "plant", "supply"]), default="catalog")
+@click.argument("kind", type=click.Choice(["catalog", "plant", "supply", "orders"]),
+                default="catalog")
 def schema(kind: str) -> None:
     """Print the JSON Schema of a file format (for editors and CI)."""
     text = resources.files("configurator.schemas").joinpath(f"{kind}.schema.json").read_text(
@@ -172,7 +174,8 @@ def _selection_options(fn: Any) -> Any:
                       type=click.Path(exists=True, dir_okay=False),
                       help="A selection file (YAML or JSON), e.g. saved by `bto complete`.")(fn)
     fn = click.option("-s", "--select", "selects", multiple=True, metavar="MODULE=VALUE",
-                      help="A choice; repeat for more. Multi-select: MODULE=a,b. "
+                      help="A choice; repeat for more. Multi-select: MODULE=a,b (these "
+                           "selected), MODULE=-a (a excluded), MODULE=none (none of them). "
                            "Optional module: MODULE=none. Applied after --selection.")(fn)
     return fn
 
@@ -325,7 +328,8 @@ def explain(catalog: str, target: str, selects: tuple[str, ...], selection_file:
     """Explain why MODULE=VALUE is not possible: a minimal set of choices and rules."""
     with _open_session(catalog, selects, selection_file, engine, fmt) as session:
         choice = _target(session, target)
-        explanation = session.explain(choice.module, choice.value)
+        explanation = session.explain(choice.module, choice.value,
+                                      excluded=getattr(choice, "excluded", False))
         if fmt == "json":
             _dump(explanation.to_dict())
             return
@@ -343,10 +347,14 @@ def explain(catalog: str, target: str, selects: tuple[str, ...], selection_file:
 @click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
 @_selection_options
 @FORMAT_OPTION
-@click.option("--objective", type=click.Choice(["default", "cheapest"]), default="default",
-              show_default=True, help="Catalog defaults, or the lowest option prices.")
+@click.option("--objective", type=click.Choice(["default", "cheapest", "fastest"]),
+              default="default", show_default=True,
+              help="Catalog defaults, the lowest option prices, or the earliest delivery "
+                   "(from the catalog's plant and supply files).")
+@click.option("--at", "at_text", default=None, metavar="ISO-DATETIME",
+              help="With --objective fastest: when the order is placed (default: now).")
 def complete(catalog: str, selects: tuple[str, ...], selection_file: str | None, engine: str,
-             fmt: str, objective: str) -> None:
+             fmt: str, objective: str, at_text: str | None) -> None:
     """Complete the choices to a full valid configuration.
 
     `--format json` prints a selection file that --selection reads back.
@@ -358,7 +366,12 @@ def complete(catalog: str, selects: tuple[str, ...], selection_file: str | None,
             else:
                 _print_conflict(session)
             raise ProblemsFound("the choices conflict")
-        configuration = session.complete(objective)
+        if objective == "fastest":
+            from ._cli_quote import fastest_completion
+
+            configuration = fastest_completion(session, None, None, None, at_text, 1, fmt)
+        else:
+            configuration = session.complete(objective)
         if fmt == "json":
             _dump(configuration.to_dict())
             return
@@ -410,6 +423,174 @@ def test_command(catalogs: tuple[str, ...], engine: str, fmt: str) -> None:
         click.echo(f"{total - failed} passed, {failed} failed", err=True)
     if not all(r.passed for r in reports):
         raise ProblemsFound("tests failed")
+
+
+# -- bill of materials and price --------------------------------------------------------------
+QTY_OPTION = click.option("--qty", type=click.IntRange(min=1), default=1, show_default=True,
+                          help="Number of products ordered (a positive integer).")
+
+
+def _configuration(catalog_path: str, selects: tuple[str, ...], selection_file: str | None,
+                   engine: str, fmt: str = "text", objective: Any = "default"
+                   ) -> tuple[Any, Any]:
+    """The catalog and the complete configuration for the command line's choices.
+
+    A partial selection is completed with ``objective`` (a name, or a function of the session
+    that returns the configuration), and the completed modules are named on stderr. When the
+    choices conflict, prints the report `bto validate` prints (the rules with file:line, and
+    repairs) and exits 1.
+    """
+    with _open_session(catalog_path, selects, selection_file, engine, fmt) as session:
+        if not session.consistent():
+            if fmt == "json":
+                _dump({**session.validate().to_dict(),
+                       "repairs": [r.to_dict() for r in session.repairs()]})
+            else:
+                _print_conflict(session)
+            raise ProblemsFound("the choices conflict")
+        configuration = objective(session) if callable(objective) \
+            else session.complete(objective)
+        catalog = session.catalog
+    completed = [f"{module}={_values_text(value)}"
+                 for module, value in configuration.values.items()
+                 if module not in configuration.chosen]
+    how = {"default": "catalog defaults where the rules allow",
+           "cheapest": "the lowest option prices",
+           "fastest": "the options ready soonest"}.get(configuration.objective,
+                                                       configuration.objective)
+    if completed:
+        click.echo(f"completed ({how}): " + ", ".join(completed), err=True)
+    return catalog, configuration
+
+
+def _values_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(value) or "(nothing)"
+    return value_text(value)
+
+
+def _derive(catalog: str, selects: tuple[str, ...], selection_file: str | None, engine: str,
+            fmt: str, compute: Callable[[Any, Any], Any], text: Callable[[Any], str]) -> None:
+    """Print what ``compute(catalog, configuration)`` derives from the command line's
+    configuration; a BOM or price that cannot be computed exits 1 with its message."""
+    from .bom import DerivationError
+
+    loaded, configuration = _configuration(catalog, selects, selection_file, engine, fmt)
+    try:
+        result = compute(loaded, configuration)
+    except DerivationError as exc:
+        if fmt == "json":
+            _dump({"error": str(exc)})
+        click.echo(f"error: {exc}", err=True)
+        raise ProblemsFound(str(exc)) from None
+    if fmt == "json":
+        _dump(result.to_dict())
+    else:
+        click.echo(text(result))
+
+
+def _table(rows: Sequence[tuple[str, ...]], right: frozenset[int] = frozenset()) -> list[str]:
+    """Rows as aligned columns; the columns in ``right`` are right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                      for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+            for row in rows]
+
+
+def _format_bom(result: Any) -> str:
+    from .bom import decimal_text as num
+
+    out = [f"{result.catalog}: bill of materials for {result.qty} product(s)", ""]
+    tree: list[tuple[str, ...]] = [("level", "part", "qty", "total", "uom", "name")]
+    for n in result.walk():
+        tree.append((str(n.level), "  " * (n.level - 1) + n.part, num(n.qty), num(n.total),
+                     n.uom, n.name.text() + (f"  (from kit {n.via})" if n.via else "")))
+    out += _table(tree, frozenset({2, 3}))
+    operations = result.operations_in_order()
+    out += ["", "operations, in order:"]
+    rows: list[tuple[str, ...]] = [
+        ("part", "operation", "work centre", "min/unit", "units", "minutes", "label")]
+    by_centre: dict[str, Any] = {}
+    for op in operations:
+        rows.append((op.part or "(final)", op.id, op.work_centre, num(op.minutes),
+                     num(op.units), num(op.total_minutes), op.label.text() if op.label else ""))
+        by_centre[op.work_centre] = by_centre.get(op.work_centre, 0) + op.total_minutes
+    out += _table(rows, frozenset({3, 4, 5})) if operations else ["  (none)"]
+    if by_centre:
+        out.append("minutes per work centre: "
+                   + ", ".join(f"{c} {num(m)}" for c, m in by_centre.items()))
+    out += ["", "parts:"]
+    parts: list[tuple[str, ...]] = [("part", "type", "total", "uom", "name")]
+    parts += [(p.part, p.type, num(p.total), p.uom, p.name.text()) for p in result.parts]
+    out += _table(parts, frozenset({2}))
+    return "\n".join(out)
+
+
+def _format_price(result: Any) -> str:
+    qty = str(result.qty)
+    rows: list[tuple[str, ...]] = [("", "unit", "qty", "amount")]
+    first_surcharge = next((i for i, line in enumerate(result.lines)
+                            if line.kind == "surcharge"), None)
+    for i, line in enumerate(result.lines):
+        if i == first_surcharge:
+            unit = result.configured_unit_price
+            rows.append(("configured price", str(unit), qty, str(unit * result.qty)))
+        detail = f"  ({line.detail})" if line.detail else ""
+        rows.append((line.label.text() + detail, str(line.unit_amount), qty, str(line.amount)))
+    rows.append((f"total {result.currency}", str(result.unit_price), qty, str(result.total)))
+    out = [f"{result.catalog}: price in {result.currency} for {result.qty} product(s)", ""]
+    out += _table(rows, frozenset({1, 2, 3}))
+    out += ["", f"rounding: {result.rounding}"]
+    return "\n".join(out)
+
+
+def _derivation_options(fn: Any) -> Any:
+    """CATALOG, the choices, --qty and --format: what `bom` and `price` take."""
+    for option in (FORMAT_OPTION, QTY_OPTION, _selection_options,
+                   click.argument("catalog", type=click.Path(exists=True, dir_okay=False))):
+        fn = option(fn)
+    return fn
+
+
+@cli.command("bom")
+@_derivation_options
+def bom_command(catalog: str, selects: tuple[str, ...], selection_file: str | None,
+                engine: str, qty: int, fmt: str) -> None:
+    """Show the bill of materials of a configuration: the exploded tree, the routing
+    operations in order, and the parts totalled for --qty products.
+
+    A partial selection is completed with the catalog defaults. Exit status 1 when the
+    choices conflict or a quantity cannot be computed.
+    """
+    from .bom import explode
+
+    _derive(catalog, selects, selection_file, engine, fmt,
+            lambda loaded, configuration: explode(loaded, configuration, qty), _format_bom)
+
+
+@cli.command("price")
+@_derivation_options
+def price_command(catalog: str, selects: tuple[str, ...], selection_file: str | None,
+                  engine: str, qty: int, fmt: str) -> None:
+    """Show the price of a configuration for --qty products, line by line, with the
+    rounding rule.
+
+    A partial selection is completed with the catalog defaults. Exit status 1 when the
+    choices conflict or a surcharge cannot be computed.
+    """
+    from .pricing import price
+
+    _derive(catalog, selects, selection_file, engine, fmt,
+            lambda loaded, configuration: price(loaded, configuration, qty), _format_price)
+
+
+def _register_quote() -> None:
+    from ._cli_quote import quote_command  # needs the helpers above
+
+    cli.add_command(quote_command)
+
+
+_register_quote()
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from ._fields import FORMAT_NAMES
 from ._yaml import YMap, YNode, gc_paused, load_yaml_text, read_text
 from .catalog._load_catalog import read_catalog_node
 from .catalog.model import Catalog
+from .orders import OrderBook, read_orders_node
 from .plant import Plant, read_plant_node
 from .problems import LoadError, Position, Problem, did_you_mean
 from .supply import Supply, read_supply_node
@@ -28,14 +29,17 @@ __all__ = [
     "read_file",
     "read_plant",
     "read_supply",
+    "read_orders",
+    "load_orders",
 ]
 
-Document = Catalog | Plant | Supply
-FORMATS = dict(zip(FORMAT_NAMES, (Catalog, Plant, Supply), strict=True))
-T = TypeVar("T", Catalog, Plant, Supply)
+Document = Catalog | Plant | Supply | OrderBook
+FORMATS = dict(zip(FORMAT_NAMES, (Catalog, Plant, Supply, OrderBook), strict=True))
+T = TypeVar("T", Catalog, Plant, Supply, OrderBook)
 _HINT_KEYS = {"modules": "bto-catalog/1", "options": "bto-catalog/1", "shifts": "bto-plant/1",
               "work_centres": "bto-plant/1", "stock": "bto-supply/1",
-              "sourcing": "bto-supply/1", "purchase_orders": "bto-supply/1"}
+              "sourcing": "bto-supply/1", "purchase_orders": "bto-supply/1",
+              "bookings": "bto-orders/1", "reservations": "bto-orders/1"}
 
 
 def _name(path: str | os.PathLike[str], filename: str | None) -> str:
@@ -93,8 +97,10 @@ def _read_any(path: str | os.PathLike[str], filename: str | None,
         doc, more = read_catalog_node(root, name, Path(path), text)
     elif fmt == "bto-plant/1":
         doc, more = read_plant_node(root, name)
-    else:
+    elif fmt == "bto-supply/1":
         doc, more = read_supply_node(root, name, Path(path))
+    else:
+        doc, more = read_orders_node(root, name, Path(path))
     problems.extend(more)
     if any(p.is_error for p in problems):
         doc = None
@@ -150,3 +156,14 @@ def load_plant(path: str | os.PathLike[str]) -> Plant:
 def load_supply(path: str | os.PathLike[str]) -> Supply:
     """Load a supply file; raises LoadError if it has errors."""
     return _load(read_supply, path)  # type: ignore[no-any-return]
+
+
+def read_orders(path: str | os.PathLike[str], filename: str | None = None
+                ) -> tuple[OrderBook | None, list[Problem]]:
+    """Read an order-book file: the order book (None on errors) and every problem found."""
+    return _read(path, filename, OrderBook)
+
+
+def load_orders(path: str | os.PathLike[str]) -> OrderBook:
+    """Load an order-book file; raises LoadError if it has errors."""
+    return _load(read_orders, path)  # type: ignore[no-any-return]

@@ -37,7 +37,7 @@ HOLIDAY_KEYS = ("country", "subdivision", "categories")
 CLOSURE_KEYS = ("from", "to", "reason")
 SHIFT_KEYS = ("id", "days", "start", "end")
 CUTOFF_KEYS = ("default", *WEEKDAYS)
-CENTRE_KEYS = ("id", "name", "capacity")
+CENTRE_KEYS = ("id", "name", "capacity", "spread")
 CARRIER_KEYS = ("id", "name", "transit_days", "pickup", "days", "default")
 LEVEL_KEYS = ("segment", "target_days", "confidence", "escalation")
 ESCALATION_KEYS = ("after_days", "to")
@@ -95,6 +95,9 @@ class WorkCentre:
     id: str
     name: Label
     capacity: int = 1
+    #: The standard deviation of an operation's actual time, as a fraction of its planned
+    #: minutes (0.15: an hour's work takes 60 +- 9 minutes). Feeds the quote's confidence.
+    spread: Decimal = Decimal(0)
     source: Position | None = field(default=None, compare=False)
 
 
@@ -337,9 +340,11 @@ class _PlantReader(Reader):
         name = self.name_label(fields.get("name"), cid)
         capacity = self.integer(fields["capacity"], "capacity", minimum=1, maximum=10_000) \
             if "capacity" in fields else 1
-        if cid is None or capacity is None:
+        spread = self.number(fields["spread"], "spread", minimum=0, maximum=2) \
+            if "spread" in fields else Decimal(0)
+        if cid is None or capacity is None or spread is None:
             return None
-        return WorkCentre(cid, name, capacity, source=node.pos)
+        return WorkCentre(cid, name, capacity, spread, source=node.pos)
 
     def carrier(self, node: YNode, weekmask: tuple[bool, ...]) -> Carrier | None:
         fields = self.mapping(node, "a carrier", CARRIER_KEYS,

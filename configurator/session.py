@@ -549,7 +549,13 @@ class Session:
 
     def complete(self, objective: str | Objective = "default") -> Configuration:
         """A full valid configuration keeping every choice, least in ``objective``'s cost.
+
+        ``"fastest"`` completes to the configuration delivered soonest, from the plant and
+        supply files the catalog names, for an order placed now (for other providers, an order
+        book or another time, call :func:`configurator.quoting.fastest.fastest_configuration`).
         Raises :class:`ConflictError` when the choices do not fit together."""
+        if objective == "fastest":
+            return self._fastest()
         if isinstance(objective, str):
             if objective not in OBJECTIVES:
                 raise SelectionError(f"unknown objective '{objective}'",
@@ -560,6 +566,21 @@ class Session:
             raise ConflictError("the choices cannot be completed to a valid configuration")
         return Configuration(self.catalog.id, _values_of(self.catalog, found), objective.name,
                              tuple(dict.fromkeys(c.module for c in self._choices)))
+
+    def _fastest(self) -> Configuration:
+        from .loading import load_plant, load_supply
+        from .quoting.fastest import fastest_configuration
+
+        catalog = self.catalog
+        if catalog.plant is None or catalog.supply is None:
+            raise SelectionError("the fastest completion needs the catalog's 'plant' and "
+                                 "'supply' files", "name them in the catalog, or call "
+                                 "configurator.quoting.fastest.fastest_configuration")
+        if not self.consistent():
+            raise ConflictError("the choices cannot be completed to a valid configuration")
+        configuration: Configuration = fastest_configuration(
+            self, load_plant(catalog.plant), load_supply(catalog.supply))
+        return configuration
 
     def _costs_of(self, objective: Objective) -> Costs:
         """An objective's costs on this session's model, computed once."""

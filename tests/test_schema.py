@@ -27,8 +27,9 @@ SCHEMA_DIR = ROOT / "configurator" / "schemas"
 SAMPLES = ROOT / "tests" / "data" / "schema-samples"
 DOC = ROOT / "docs" / "catalog-format.md"
 
-KINDS = ("catalog", "plant", "supply")
-FORMATS = {"bto-catalog/1": "catalog", "bto-plant/1": "plant", "bto-supply/1": "supply"}
+KINDS = ("catalog", "plant", "supply", "orders")
+FORMATS = {"bto-catalog/1": "catalog", "bto-plant/1": "plant", "bto-supply/1": "supply",
+           "bto-orders/1": "orders"}
 # The words of the rule language; module, option and attribute ids must not be one of them.
 KEYWORDS = {"and", "or", "not", "implies", "in", "true", "false", "sum", "count"}
 KEYWORDS |= {"selected", "option", "for", "none", "min", "max", "abs"}
@@ -245,7 +246,7 @@ def test_document_validates(path: Path) -> None:
     if folder == "catalogs":
         assert kind == "catalog"
     elif folder == "rules":
-        assert kind in ("plant", "supply")
+        assert kind in ("plant", "supply", "orders")
     errors = error_text(kind, doc)
     assert not errors, "\n".join(errors)
 
@@ -326,7 +327,15 @@ SUPPLY: dict[str, Any] = {
     "purchase_orders": [{"id": "PO-1", "part": "MOT-1", "qty": 20, "eta": "2026-12-03"}],
 }
 
-BASE = {"catalog": CATALOG, "plant": PLANT, "supply": SUPPLY}
+ORDERS: dict[str, Any] = {
+    "format": "bto-orders/1",
+    "id": "open-orders",
+    "bookings": [{"order": "SO-1", "work_centre": "assembly", "start": "2026-12-02T08:00",
+                  "end": "2026-12-02T10:30"}],
+    "reservations": [{"order": "SO-1", "part": "MOT-1", "qty": 2, "po": "PO-1"}],
+}
+
+BASE = {"catalog": CATALOG, "plant": PLANT, "supply": SUPPLY, "orders": ORDERS}
 
 
 def change(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -642,6 +651,11 @@ INVALID: list[tuple[str, str, str, list[Callable[[dict[str, Any]], None]]]] = [
         [change("suppliers/0/name", {"en": "B"})],
     ),
     ("supply", "bad as_of", "as_of", [change("as_of", "2026-13-01")]),
+    # a section is an inline list or {file: ...}: its errors are reported at the section
+    ("orders", "booking time without a clock time", "bookings",
+     [change("bookings/0/start", "2026-12-02")]),
+    ("orders", "reserved nothing", "reservations", [change("reservations/0/qty", 0)]),
+    ("orders", "booking without an order", "bookings", [change("bookings/0/order", DELETE)]),
 ]
 
 

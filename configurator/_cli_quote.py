@@ -1,0 +1,179 @@
+"""``bto quote``: the command line's thin layer over :func:`configurator.quote`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from .cli import (
+    QTY_OPTION,
+    ProblemsFound,
+    _configuration,
+    _dump,
+    _print_problems,
+    _selection_options,
+)
+
+
+def _failed(exc: Exception, fmt: str) -> ProblemsFound:
+    """Report a quote that cannot be made; the caller raises the result."""
+    if fmt == "json":
+        _dump({"error": str(exc)})
+    click.echo(f"error: {exc}", err=True)
+    return ProblemsFound(str(exc))
+
+
+def _load_or_exit(read: Any, path: str, what: str, fmt: str) -> Any:
+    loaded, problems = read(path)
+    _print_problems(problems, sys.stderr)
+    if loaded is None:
+        if fmt == "json":
+            _dump({what: None, "problems": [p.to_dict() for p in problems]})
+        raise ProblemsFound("problems found")
+    return loaded
+
+
+def _moment(text: str | None, zone: Any) -> Any:
+    """--at: an ISO date and time; without an offset, the plant's local time."""
+    import datetime as dt
+
+    if text is None:
+        return dt.datetime.now(zone)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO date and time; write e.g. "
+                                 "2026-11-25T10:30 or 2026-11-25T10:30+01:00",
+                                 param_hint="'--at'") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".bto-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _plant_and_supply(catalog: Any, plant_path: str | None, supply_path: str | None,
+                      fmt: str) -> tuple[Any, Any]:
+    from .loading import read_plant, read_supply
+
+    plant_file = plant_path or (str(catalog.plant) if catalog.plant else None)
+    supply_file = supply_path or (str(catalog.supply) if catalog.supply else None)
+    if plant_file is None or supply_file is None:
+        missing = "--plant" if plant_file is None else "--supply"
+        raise click.UsageError(f"the catalog names no {missing[2:]} file; give {missing} FILE")
+    return (_load_or_exit(read_plant, plant_file, "plant", fmt),
+            _load_or_exit(read_supply, supply_file, "supply", fmt))
+
+
+def fastest_completion(session: Any, plant_path: str | None, supply_path: str | None,
+                       orders: Any, at_text: str | None, qty: int, fmt: str) -> Any:
+    """The session's choices completed to the configuration delivered soonest."""
+    from .quoting.fastest import fastest_configuration
+
+    plant, supply = _plant_and_supply(session.catalog, plant_path, supply_path, fmt)
+    return fastest_configuration(session, plant, supply, orders=orders,
+                                 at=_moment(at_text, plant.zone), qty=qty)
+
+
+@click.command("quote")
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@_selection_options
+@QTY_OPTION
+@click.option("--at", "at_text", default=None, metavar="ISO-DATETIME",
+              help="When the order is placed (default: now). Without an offset, the plant's "
+                   "local time. Makes every result reproducible.")
+@click.option("--plant", "plant_path", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Plant file (default: the catalog's `plant`).")
+@click.option("--supply", "supply_path", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Supply file (default: the catalog's `supply`).")
+@click.option("--orders", "orders_path", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Order book (bto-orders/1): capacity and stock already "
+                                 "promised to open orders.")
+@click.option("--carrier", default=None, help="Carrier id (default: the plant's default).")
+@click.option("--confidence", "target", type=click.FloatRange(0.5, 0.999), default=None,
+              help="Promise the date met with this probability (default: the segment's "
+                   "service level, else 0.9).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the Monte Carlo behind the confidence.")
+@click.option("--requested-date", "requested", type=click.DateTime(["%Y-%m-%d"]),
+              default=None, help="Can we deliver by this date? If not, what would.")
+@click.option("--objective", type=click.Choice(["default", "cheapest", "fastest"]),
+              default="default", show_default=True,
+              help="How a partial selection is completed: catalog defaults, the lowest option "
+                   "prices, or the earliest delivery.")
+@click.option("--no-tradeoffs", is_flag=True, help="Skip the trade-off analysis.")
+@click.option("--customer", default=None, help="Customer name shown on the document.")
+@click.option("--lang", default=None, help="Language of labels (default: the catalog's first).")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A folder of your own quote.txt.j2 / quote.md.j2 / quote.html.j2.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False, writable=True),
+              help="Write the document to this file (whole or not at all) instead of stdout.")
+def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | None,
+                  engine: str, qty: int, at_text: str | None, plant_path: str | None,
+                  supply_path: str | None, orders_path: str | None, carrier: str | None,
+                  target: float | None, seed: int, requested: Any, objective: str,
+                  no_tradeoffs: bool,
+                  customer: str | None, lang: str | None, templates: str | None, fmt: str,
+                  output: str | None) -> None:
+    """Quote a configuration: price, the promised delivery date with milestones, what the
+    date waits for, how sure it is, the service-level check, and what would be faster.
+
+    A partial selection is completed with the catalog defaults. Exit status 1 when the
+    choices conflict or the order cannot be built from the supply data.
+    """
+    from decimal import Decimal
+
+    from .bom import BomError
+    from .loading import read_orders
+    from .pricing import PriceError
+    from .quoting.atp import SupplyError
+    from .quoting.capacity import CapacityError
+    from .quoting.quote import InvalidConfiguration, quote
+    from .render import render_quote
+
+    orders = _load_or_exit(read_orders, orders_path, "orders", fmt) if orders_path else None
+    how: Any = objective
+    if objective == "fastest":
+        def how(session: Any) -> Any:
+            return fastest_completion(session, plant_path, supply_path, orders, at_text, qty,
+                                      fmt)
+    loaded, configuration = _configuration(catalog, selects, selection_file, engine,
+                                           "json" if fmt == "json" else "text", how)
+    plant, supply = _plant_and_supply(loaded, plant_path, supply_path, fmt)
+    at = _moment(at_text, plant.zone)
+    try:
+        result = quote(loaded, configuration, plant=plant, supply=supply, orders=orders, at=at,
+                       qty=qty, carrier=carrier, seed=seed, tradeoffs=not no_tradeoffs,
+                       target=Decimal(str(target)) if target is not None else None,
+                       requested=requested.date() if requested else None)
+    except (BomError, PriceError, SupplyError, CapacityError, InvalidConfiguration) as exc:
+        raise _failed(exc, fmt) from None
+    except ValueError as exc:  # a bad argument: an unknown carrier, a time without a zone
+        raise click.UsageError(str(exc)) from None
+    if fmt == "json":
+        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_quote(result, loaded, fmt, customer=customer,  # type: ignore[arg-type]
+                            language=lang, templates=templates)
+    if output is not None:
+        write_atomically(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

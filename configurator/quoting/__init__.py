@@ -1,0 +1,3 @@
+"""Quoting: calendar, supply, capacity, promise."""
+
+from __future__ import annotations

@@ -1,0 +1,136 @@
+"""Trade-offs: what another choice does to the date and the price.
+
+For every module, each alternative that keeps the configuration valid when only that module
+changes (another option; adding or dropping one option of a multi-select module; the
+neighbouring values of an integer module) is planned again with the same supply and capacity.
+Also: other carriers, and, for more than one unit, shipping part of the order earlier.
+Dates compare the plans (median lead times), so a trade-off is "N working days earlier".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..bom import BomError, explode
+from ..catalog.model import Catalog, Module
+from ..choices import SelectionValue
+from ..pricing import PriceError, price
+from ..values import FrozenMap
+from .atp import SupplyError
+from .calendar import WorkCalendar
+from .capacity import CapacityError
+from .promise import plan
+from .providers import CapacityProvider, SupplyProvider
+
+if TYPE_CHECKING:
+    from .quote import Quote, TradeOff
+
+__all__ = ["trade_offs"]
+
+#: At most this many part-shipment sizes are tried for a split.
+MAX_SPLIT_TRIES = 20
+
+
+def _alternatives(module: Module, value: SelectionValue) -> Iterator[SelectionValue]:
+    if module.kind == "single":
+        if value is not None and not module.required:
+            yield None
+        for option in module.options:
+            if option.id != value:
+                yield option.id
+    elif module.kind == "multi":
+        chosen = tuple(value) if isinstance(value, tuple) else ()
+        for option in module.options:
+            if option.id in chosen:
+                yield tuple(o for o in chosen if o != option.id)
+            else:
+                yield tuple(o.id for o in module.options if o.id in chosen or o is option)
+    elif isinstance(value, int):
+        for other in (value - module.step, value + module.step):
+            if module.has_value(other):
+                yield other
+
+
+def _describe(module: Module, value: SelectionValue, before: SelectionValue) -> str:
+    if module.kind == "multi":
+        now = value if isinstance(value, tuple) else ()
+        was = before if isinstance(before, tuple) else ()
+        added = [o for o in now if o not in was]
+        if added:
+            return f"add {module.id}.{added[0]}"
+        return f"drop {module.id}.{[o for o in was if o not in now][0]}"
+    if module.kind == "integer":
+        return f"{module.id} {value} instead of {before}"
+    shown = value if value is not None else "none"
+    return f"{module.id} {shown} instead of {before if before is not None else 'none'}"
+
+
+def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: SupplyProvider,
+               capacity: CapacityProvider) -> tuple[TradeOff, ...]:
+    """Every trade-off of ``base``: faster first, then cheaper."""
+    from .quote import TradeOff, broken_rules
+
+    at, qty = base.placed, base.qty
+    planned = base.plan.delivered
+    total = base.price.total
+    currency = catalog.currency
+    out: list[TradeOff] = []
+
+    def days_earlier(delivered: Any) -> int:
+        return int(calendar.working_days_between(delivered, planned))
+
+    def describe(change: str, days: int, delta: Decimal) -> str:
+        when = (f"ships {days} working day{'s' * (days != 1)} earlier" if days > 0 else
+                f"ships {-days} working day{'s' * (days != -1)} later" if days < 0 else
+                "same date")
+        money = f"{'+' if delta >= 0 else '-'}{currency} {abs(delta)}"
+        return f"{change}: {money}, {when}"
+
+    for module in catalog.modules:
+        current = base.configuration[module.id]
+        for value in _alternatives(module, current):
+            values: FrozenMap[str, SelectionValue] = FrozenMap(
+                {**base.configuration, module.id: value})
+            if broken_rules(catalog, values):
+                continue
+            try:
+                other = plan(explode(catalog, values, qty), calendar, supply, capacity, at,
+                             base.plan.carrier)
+                delta = price(catalog, values, qty).total - total
+            except (BomError, PriceError, SupplyError, CapacityError):
+                continue
+            days = days_earlier(other.delivered)
+            if days == 0 and delta == 0:
+                continue
+            out.append(TradeOff("option", module.id, value, current, days, other.delivered,
+                                delta, describe(_describe(module, value, current), days,
+                                                delta)))
+    for carrier in calendar.plant.carriers:
+        if carrier.id == base.plan.carrier.id:
+            continue
+        shipped = calendar.next_pickup(carrier, base.plan.ready)
+        delivered = calendar.delivered_on(carrier, shipped)
+        days = days_earlier(delivered)
+        if days != 0:
+            out.append(TradeOff("carrier", None, carrier.id, base.plan.carrier.id, days,
+                                delivered, Decimal(0),
+                                describe(f"ship with {carrier.id} instead of "
+                                         f"{base.plan.carrier.id}", days, Decimal(0))))
+    for part_qty in range(qty - 1, max(0, qty - 1 - MAX_SPLIT_TRIES), -1):
+        try:
+            first = plan(explode(catalog, base.configuration, part_qty), calendar, supply,
+                         capacity, at, base.plan.carrier)
+        except (BomError, SupplyError, CapacityError):
+            break
+        days = days_earlier(first.delivered)
+        if days > 0:
+            out.append(TradeOff(
+                "split", None, part_qty, qty, days, first.delivered, Decimal(0),
+                f"split the order: {part_qty} of {qty} ship {days} working day"
+                f"{'s' * (days != 1)} earlier ({first.delivered.isoformat()}), the other "
+                f"{qty - part_qty} on {planned.isoformat()}"))
+            break
+    out.sort(key=lambda t: (-t.days, t.price_delta))
+    return tuple(out)
