@@ -146,7 +146,7 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
     from .quoting.atp import SupplyError
     from .quoting.capacity import CapacityError
     from .quoting.quote import InvalidConfiguration, quote
-    from .render import render_quote
+    from .render import TemplateProblem, render_quote
 
     orders = _load_or_exit(read_orders, orders_path, "orders", fmt) if orders_path else None
     how: Any = objective
@@ -170,8 +170,11 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
     if fmt == "json":
         text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     else:
-        text = render_quote(result, loaded, fmt, customer=customer,  # type: ignore[arg-type]
-                            language=lang, templates=templates)
+        try:
+            text = render_quote(result, loaded, fmt, customer=customer,  # type: ignore[arg-type]
+                                language=lang, templates=templates)
+        except TemplateProblem as exc:
+            raise _failed(exc, fmt) from None
     if output is not None:
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)

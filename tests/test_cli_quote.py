@@ -95,3 +95,15 @@ def test_problems_exit_1(tmp_path: Path) -> None:
 def test_schema_of_the_order_book() -> None:
     result = run("schema", "orders")
     assert result.exit_code == 0 and json.loads(result.stdout)["title"].startswith("bto order")
+
+
+def test_broken_own_templates_are_reported_not_raised(tmp_path: Path) -> None:
+    own = tmp_path / "templates"
+    own.mkdir()
+    for body, message in [("Hello {{ customer\n", ":1: template error"),
+                          ("Hello {{ nosuch }}\n", "'nosuch' is undefined"),
+                          ('{{ "".__class__.__mro__ }}\n', "unsafe")]:
+        (own / "quote.txt.j2").write_text(body)
+        result = run("quote", TRAILER, *AT, "--templates", str(own))
+        assert result.exit_code == 1, result.output
+        assert message in result.stderr and "Traceback" not in result.output

@@ -18,3 +18,19 @@ def test_readme_names_the_two_setup_commands():
                  "Configuration", "BOM line", "Part", "Work centre", "Lead time", "Milestone",
                  "Quote"):
         assert f"- **{word}**" in readme, word
+
+
+def _python_blocks(path):  # type: ignore[no-untyped-def]
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_python_examples_in_the_readme_and_docs_run(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    pages = [ROOT / "README.md", ROOT / "docs" / "quoting.md"]
+    blocks = [(page.name, block) for page in pages for block in _python_blocks(page)]
+    assert len(blocks) >= 4
+    for name, block in blocks:
+        exec(compile(block, name, "exec"), {"print": lambda *a, **k: None})  # noqa: S102

@@ -148,8 +148,9 @@ def test_service_level_flag_and_tradeoffs() -> None:
 
 
 def test_invalid_or_malformed_configuration() -> None:
-    with pytest.raises(ValueError, match="wheels"):
-        quote(CATALOG, {"motor": "stock_motor"}, plant=PLANT, supply=SUPPLY, at=at(2, 10))
+    with pytest.raises(ValueError, match="did you mean 'wheels'"):
+        quote(CATALOG, {"motor": "stock_motor", "wheel": 2}, plant=PLANT, supply=SUPPLY,
+              at=at(2, 10))
     with pytest.raises(ValueError, match="time zone"):
         q(when=dt.datetime(2026, 12, 2, 10))
     assert issubclass(InvalidConfiguration, ValueError)
@@ -210,3 +211,57 @@ def test_session_complete_fastest_uses_the_catalogs_plant_and_supply() -> None:
     with Session(dataclasses.replace(bare, plant=None)) as session, \
             pytest.raises(SelectionError, match="plant"):
         session.complete("fastest")
+
+
+def test_requested_date_repair_gives_up_the_fewest_choices() -> None:
+    # The customer chose motor C (bought, Tue 22 Dec) and 4 wheels, and asks for Thu 10 Dec.
+    # Keeping the wheels (the later choice) and giving up motor C meets it: motor A from
+    # stock, delivered Fri 4 Dec.
+    from configurator.session import Session
+
+    with Session(CATALOG) as session:
+        session.select("motor", "buy_motor")
+        session.select("wheels", 4)
+        configuration = session.complete("default")
+    result = quote(CATALOG, configuration, plant=PLANT, supply=SUPPLY, at=at(2, 10),
+                   requested=dt.date(2026, 12, 10))
+    check = result.requested
+    assert check is not None and not check.met
+    assert check.probability == 0
+    assert [str(c) for c in check.repair.give_up] == ["motor=buy_motor"]
+    assert check.repair.configuration.values["wheels"] == 4
+    assert check.repair.delivered == dt.date(2026, 12, 4)
+    assert "give up motor=buy_motor" in check.text
+    # a date that can be met needs no repair
+    easy = quote(CATALOG, configuration, plant=PLANT, supply=SUPPLY, at=at(2, 10),
+                 requested=dt.date(2027, 2, 1))
+    assert easy.requested is not None and easy.requested.met and easy.requested.repair is None
+
+
+def test_a_partial_selection_is_completed_first() -> None:
+    result = quote(CATALOG, {"motor": "buy_motor"}, plant=PLANT, supply=SUPPLY, at=at(2, 10),
+                   requested=dt.date(2026, 12, 10))
+    assert result.configuration["wheels"] == 2  # the catalog default
+    assert result.requested is not None and result.requested.repair is not None
+    fastest = quote(CATALOG, {}, plant=PLANT, supply=SUPPLY, at=at(2, 10), objective="fastest")
+    assert fastest.configuration["motor"] == "stock_motor"
+    with pytest.raises(ValueError, match="not a value of module 'wheels'"):
+        quote(CATALOG, {"motor": "buy_motor", "wheels": 3}, plant=PLANT, supply=SUPPLY,
+              at=at(2, 10))
+
+
+def test_configurations_that_break_rules_are_refused() -> None:
+    from configurator.session import Session
+
+    root = Path(__file__).resolve().parent.parent
+    ebike = load_catalog(root / "catalogs" / "ebike.yaml")
+    plant, supply = load_plant(ebike.plant), load_supply(ebike.supply)
+    with Session(ebike) as session:
+        values = dict(session.complete("default").values)
+    values["frame"] = "longjohn"  # a cargo frame with the city bike's wheels and motor
+    with pytest.raises(InvalidConfiguration) as raised:
+        quote(ebike, values, plant=plant, supply=supply, at=at(2, 10))
+    assert raised.value.rules and all("ebike.yaml:" in r for r in raised.value.rules)
+    with pytest.raises(InvalidConfiguration):
+        quote(ebike, {"frame": "longjohn", "motor": "hub_front_40"}, plant=plant,
+              supply=supply, at=at(2, 10))

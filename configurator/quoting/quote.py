@@ -82,6 +82,8 @@ class RequestedDate:
     met: bool  # the promised date is on or before it
     probability: Decimal  # that it is met as configured
     changes: tuple[TradeOff, ...] = ()  # single changes whose planned date meets it
+    repair: Any = None  # a DateRepair: the customer's choices to give up to meet it
+    repair_text: str | None = None
 
     @property
     def text(self) -> str:
@@ -92,14 +94,17 @@ class RequestedDate:
                f"{self.probability * 100:.0f}%)")
         if self.changes:
             out += "; it can with: " + "; ".join(t.text for t in self.changes)
-        else:
-            out += "; no single change of option or carrier meets it"
+        if self.repair_text:
+            out += ("; " if self.changes else "; it can if you ") + self.repair_text
+        if not self.changes and not self.repair_text:
+            out += "; no change of options or carrier meets it"
         return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.day.isoformat(), "met": self.met,
                 "probability": str(self.probability),
-                "changes": [t.to_dict() for t in self.changes], "text": self.text}
+                "changes": [t.to_dict() for t in self.changes],
+                "repair": self.repair.to_dict() if self.repair else None, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,11 +229,17 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
           supply: Supply | SupplyProvider, orders: OrderBook | None = None,
           capacity: CapacityProvider | None = None, at: dt.datetime | None = None,
           qty: int = 1, carrier: str | None = None, target: Decimal | float | None = None,
-          seed: int = 0, tradeoffs: bool = False, requested: dt.date | None = None) -> Quote:
-    """Quote a complete configuration.
+          seed: int = 0, tradeoffs: bool = False, requested: dt.date | None = None,
+          objective: str = "default") -> Quote:
+    """Quote a configuration, or a selection completed first.
 
-    ``configuration`` is a :class:`~configurator.session.Configuration` or a complete mapping
-    module -> value. ``supply`` is a loaded supply file or any :class:`SupplyProvider`;
+    ``configuration`` is a :class:`~configurator.session.Configuration`, a complete mapping
+    module -> value, or a partial selection mapping (as in a selection file: option ids, lists
+    for multi-select modules with ``-id`` to exclude, integers, None), which is completed with
+    ``objective`` (``default``, ``cheapest`` or ``fastest``); its modules count as the
+    customer's choices for the requested-date repair.
+
+    ``supply`` is a loaded supply file or any :class:`SupplyProvider`;
     ``orders`` (an order-book file) takes stock, purchase-order quantities and work-centre time
     already promised away; ``capacity`` replaces the plant's work centres with any
     :class:`CapacityProvider`. ``at`` (timezone-aware) is when the order is placed; default
@@ -241,15 +252,18 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
     ``SelectionError`` when it is malformed, ``BomError``/``PriceError``/``SupplyError``/
     ``CapacityError`` when it cannot be built, ValueError for a bad argument.
     """
-    values = configuration_values(catalog, configuration)
-    broken = broken_rules(catalog, values)
-    if broken:
-        raise InvalidConfiguration(broken)
     calendar = WorkCalendar.of(plant)
     if at is None:
         at = dt.datetime.now(calendar.zone)
     elif at.tzinfo is None:
         raise ValueError("the order time must have a time zone (e.g. +01:00)")
+    if isinstance(configuration, Mapping) and set(configuration) != set(catalog.module_map):
+        configuration = _completed(catalog, configuration, objective, plant, supply, orders,
+                                   at, qty)
+    values = configuration_values(catalog, configuration)
+    broken = broken_rules(catalog, values)
+    if broken:
+        raise InvalidConfiguration(broken)
     provider = FileSupply(supply, orders) if isinstance(supply, Supply) else supply
     stations = capacity or FileCapacity(plant, orders)
     chosen = _carrier(plant, carrier)
@@ -277,9 +291,45 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
     if requested is not None:
         met = confidence.promised <= requested
         changes = () if met else tuple(t for t in offs if t.delivered <= requested)
-        check = RequestedDate(requested, met, probabilities[0], changes)
+        repair = None if met else _date_repair(catalog, configuration, requested, plant,
+                                               supply, orders, at, qty, the_price)
+        check = RequestedDate(requested, met, probabilities[0], changes, repair,
+                              repair.text(values, catalog.currency) if repair else None)
     return Quote(catalog.id, plant.id, values, qty, at, segment, the_price, bom, the_plan,
                  confidence, service, offs if tradeoffs else (), check)
+
+
+def _completed(catalog: Catalog, selection: Mapping[str, Any], objective: str, plant: Plant,
+               supply: Supply | SupplyProvider, orders: OrderBook | None, at: dt.datetime,
+               qty: int) -> Any:
+    """A partial selection completed with ``objective``."""
+    from ..choices import choices_of
+    from ..session import Session
+    from .fastest import fastest_configuration
+
+    with Session(catalog, model=_model(catalog)) as session:
+        session.select_all(choices_of(catalog.module_map, selection))
+        if not session.consistent():
+            conflict = session.validate()
+            raise InvalidConfiguration(tuple(
+                [str(c) for c in conflict.choices] + [str(r) for r in conflict.rules]))
+        if objective == "fastest":
+            return fastest_configuration(session, plant, supply, orders=orders, at=at, qty=qty)
+        return session.complete(objective)
+
+
+def _date_repair(catalog: Catalog, configuration: Any, requested: dt.date, plant: Plant,
+                 supply: Supply | SupplyProvider, orders: OrderBook | None, at: dt.datetime,
+                 qty: int, the_price: Price) -> Any:
+    """The customer's choices to give up to meet ``requested``; None without any choices
+    (a plain mapping) or when nothing helps."""
+    from .requested import choices_of, date_repair
+
+    choices = choices_of(catalog, configuration)
+    if not choices:
+        return None
+    return date_repair(catalog, choices, requested, plant=plant, supply=supply, orders=orders,
+                       at=at, qty=qty, model=_model(catalog), base_price=the_price.total)
 
 
 def _carrier(plant: Plant, carrier: str | None) -> Carrier | None:

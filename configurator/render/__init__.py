@@ -20,7 +20,11 @@ from markupsafe import Markup
 from ..catalog.model import Catalog
 from ..quoting.quote import Quote
 
-__all__ = ["FORMATS", "render_quote"]
+__all__ = ["FORMATS", "TemplateProblem", "render_quote"]
+
+
+class TemplateProblem(ValueError):
+    """A quote template that cannot be read or rendered (a user's own, usually)."""
 
 Format = Literal["text", "markdown", "html"]
 FORMATS: dict[str, str] = {"text": "quote.txt.j2", "markdown": "quote.md.j2",
@@ -141,5 +145,13 @@ def render_quote(quote: Quote, catalog: Catalog, fmt: Format = "text", *,
     if fmt not in FORMATS:
         raise ValueError(f"unknown document format '{fmt}'; use one of {', '.join(FORMATS)}")
     env = _environment(fmt, templates)
-    template = env.get_template(FORMATS[fmt])
-    return template.render(context(quote, catalog, customer=customer, language=language))
+    name = FORMATS[fmt]
+    try:
+        template = env.get_template(name)
+        return template.render(context(quote, catalog, customer=customer, language=language))
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or name
+        raise TemplateProblem(f"{where}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateError as exc:  # undefined names, sandbox refusals
+        origin = env.loader.get_source(env, name)[1] if env.loader else None
+        raise TemplateProblem(f"{origin or name}: template error: {exc}") from None
