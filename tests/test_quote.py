@@ -265,3 +265,24 @@ def test_configurations_that_break_rules_are_refused() -> None:
     with pytest.raises(InvalidConfiguration):
         quote(ebike, {"frame": "longjohn", "motor": "hub_front_40"}, plant=plant,
               supply=supply, at=at(2, 10))
+
+
+def test_tradeoffs_adjust_other_modules_but_keep_the_customers_choices() -> None:
+    # A long-john with the Shimano EP8 waits for the frame from the supplier. Other frames
+    # need other wheels (the rules say so): they are offered with the wheels adjusted, and
+    # the motor the customer chose stays.
+    from configurator.session import Session
+
+    root = Path(__file__).resolve().parent.parent
+    ebike = load_catalog(root / "catalogs" / "ebike.yaml")
+    plant, supply = load_plant(ebike.plant), load_supply(ebike.supply)
+    with Session(ebike) as session:
+        session.select("frame", "longjohn")
+        session.select("motor", "mid_ep8")
+        configuration = session.complete("default")
+    result = quote(ebike, configuration, plant=plant, supply=supply,
+                   at=dt.datetime(2026, 11, 25, 10, tzinfo=plant.zone), tradeoffs=True)
+    frames = {t.value: t for t in result.tradeoffs if t.module == "frame"}
+    assert frames["longtail"].days > 0 and "wheels" in frames["longtail"].also
+    assert all("motor" not in t.also and "frame" not in t.also for t in result.tradeoffs)
+    assert all(t.days != 0 or t.price_delta != 0 for t in result.tradeoffs)

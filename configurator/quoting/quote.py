@@ -63,6 +63,8 @@ class TradeOff:
     delivered: dt.date
     price_delta: Decimal
     text: str
+    #: other modules that change with it, to keep the configuration valid
+    also: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
@@ -71,7 +73,7 @@ class TradeOff:
         return {"kind": self.kind, "module": self.module, "value": value,
                 "instead_of": instead, "days_earlier": self.days,
                 "delivered": self.delivered.isoformat(), "price_delta": str(self.price_delta),
-                "text": self.text}
+                "also_changes": list(self.also), "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,8 @@ class Quote:
     service: ServiceCheck
     tradeoffs: tuple[TradeOff, ...] = ()
     requested: RequestedDate | None = None
+    #: the modules the customer chose (the rest were completed); trade-offs keep them
+    chosen: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> dt.datetime:
@@ -159,7 +163,7 @@ class Quote:
             "format": "bto-quote/1", "catalog": self.catalog, "plant": self.plant,
             "configuration": {k: list(v) if isinstance(v, tuple) else v
                               for k, v in self.configuration.items()},
-            "qty": self.qty, "placed": self.placed.isoformat(),
+            "chosen": list(self.chosen), "qty": self.qty, "placed": self.placed.isoformat(),
             "accepted": self.accepted.isoformat(), "segment": self.segment,
             "promised": self.promised.isoformat(), "carrier": self.carrier.id,
             "price": self.price.to_dict(),
@@ -280,8 +284,9 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
                                         also=(requested,) if requested else ())
     service = service_check(plant, segment, the_plan.accepted.date(), confidence.promised,
                             calendar)
+    customer_choices = tuple(getattr(configuration, "chosen", ()))
     result = Quote(catalog.id, plant.id, values, qty, at, segment, the_price, bom, the_plan,
-                   confidence, service)
+                   confidence, service, chosen=customer_choices)
     offs: tuple[TradeOff, ...] = ()
     if tradeoffs or (requested is not None and confidence.promised > requested):
         from .tradeoffs import trade_offs
@@ -296,7 +301,7 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
         check = RequestedDate(requested, met, probabilities[0], changes, repair,
                               repair.text(values, catalog.currency) if repair else None)
     return Quote(catalog.id, plant.id, values, qty, at, segment, the_price, bom, the_plan,
-                 confidence, service, offs if tradeoffs else (), check)
+                 confidence, service, offs if tradeoffs else (), check, customer_choices)
 
 
 def _completed(catalog: Catalog, selection: Mapping[str, Any], objective: str, plant: Plant,

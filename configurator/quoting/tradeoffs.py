@@ -1,21 +1,26 @@
 """Trade-offs: what another choice does to the date and the price.
 
-For every module, each alternative that keeps the configuration valid when only that module
-changes (another option; adding or dropping one option of a multi-select module; the
-neighbouring values of an integer module) is planned again with the same supply and capacity.
+For every module, each alternative (another option; adding or dropping one option of a
+multi-select module; the neighbouring values of an integer module) is planned again with the
+same supply and capacity. When the change alone breaks a rule, the other modules adjust: the
+nearest valid configuration (fewest other modules changed, catalog defaults breaking ties),
+and the trade-off says what else changes.
 Also: other carriers, and, for more than one unit, shipping part of the order earlier.
 Dates compare the plans (median lead times), so a trade-off is "N working days earlier".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..bom import BomError, explode
 from ..catalog.model import Catalog, Module
 from ..choices import SelectionValue
+from ..engine.base import Costs
+from ..engine.model import Model
 from ..pricing import PriceError, price
 from ..values import FrozenMap
 from .atp import SupplyError
@@ -31,6 +36,64 @@ __all__ = ["trade_offs"]
 
 #: At most this many part-shipment sizes are tried for a split.
 MAX_SPLIT_TRIES = 20
+
+
+@dataclass(frozen=True)
+class _Nearest:
+    """Complete to the configuration closest to ``values``: fewest variables changed."""
+
+    values: Mapping[str, SelectionValue]
+    name: str = field(default="nearest")
+
+    def costs(self, model: Model) -> Costs:
+        from ..session import DEFAULT, _scaled
+
+        changed: dict[str, dict[Any, int]] = {}
+        for variable in model.variables:
+            current = self.values[variable.module]
+            if variable.option is not None:  # an option of a multi-select module
+                chosen = isinstance(current, tuple) and variable.option in current
+                changed[variable.name] = {chosen: 0, not chosen: 1}
+            else:
+                changed[variable.name] = {v: int(v != current) for v in variable.domain}
+        defaults = DEFAULT.costs(model)
+        worst = sum(max(v.values()) for v in defaults.values()) + 1
+        return _scaled(changed, worst, defaults)
+
+
+def _adjusted(session: Any, nearest: _Nearest, module: Module, value: SelectionValue,
+              before: SelectionValue, keep: Mapping[str, SelectionValue]
+              ) -> Mapping[str, SelectionValue] | None:
+    """The nearest valid configuration with ``module`` changed to ``value`` and the modules in
+    ``keep`` (the customer's choices) as they are."""
+    from ..choices import choices_of
+    from ..session import ConflictError
+
+    session.clear()
+    session.select_all(choices_of(session.catalog.module_map,
+                                  {m: v for m, v in keep.items() if m != module.id}))
+    if module.kind == "multi":
+        now = value if isinstance(value, tuple) else ()
+        was = before if isinstance(before, tuple) else ()
+        for option in now:
+            session.select(module.id, option)
+        for option in was:
+            if option not in now:
+                session.exclude(module.id, option)
+    else:
+        session.select(module.id, value)
+    try:
+        return session.complete(nearest).values  # type: ignore[no-any-return]
+    except ConflictError:
+        return None
+
+
+def _pinned(module: Module, value: SelectionValue) -> Any:
+    """A value as a selection that fixes the module exactly."""
+    if module.kind == "multi":
+        chosen = value if isinstance(value, tuple) else ()
+        return [*chosen, *(f"-{o.id}" for o in module.options if o.id not in chosen)]
+    return value
 
 
 def _alternatives(module: Module, value: SelectionValue) -> Iterator[SelectionValue]:
@@ -88,25 +151,46 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
         money = f"{'+' if delta >= 0 else '-'}{currency} {abs(delta)}"
         return f"{change}: {money}, {when}"
 
-    for module in catalog.modules:
-        current = base.configuration[module.id]
-        for value in _alternatives(module, current):
-            values: FrozenMap[str, SelectionValue] = FrozenMap(
-                {**base.configuration, module.id: value})
-            if broken_rules(catalog, values):
-                continue
-            try:
-                other = plan(explode(catalog, values, qty), calendar, supply, capacity, at,
-                             base.plan.carrier)
-                delta = price(catalog, values, qty).total - total
-            except (BomError, PriceError, SupplyError, CapacityError):
-                continue
-            days = days_earlier(other.delivered)
-            if days == 0 and delta == 0:
-                continue
-            out.append(TradeOff("option", module.id, value, current, days, other.delivered,
-                                delta, describe(_describe(module, value, current), days,
-                                                delta)))
+    session: Any = None
+    nearest = _Nearest(base.configuration)
+    keep = {m: _pinned(catalog.module(m), base.configuration[m]) for m in base.chosen}
+    try:
+        for module in catalog.modules:
+            current = base.configuration[module.id]
+            for value in _alternatives(module, current):
+                values: Mapping[str, SelectionValue] | None = FrozenMap(
+                    {**base.configuration, module.id: value})
+                assert values is not None
+                also = ""
+                others: list[str] = []
+                if broken_rules(catalog, values):
+                    if session is None:
+                        from ..session import Session
+                        from .quote import _model
+
+                        session = Session(catalog, model=_model(catalog))
+                    values = _adjusted(session, nearest, module, value, current, keep)
+                    if values is None:
+                        continue
+                    others = [m for m, v in values.items()
+                              if m != module.id and v != base.configuration[m]]
+                    also = f" (also changes {', '.join(others)})" if others else ""
+                try:
+                    other = plan(explode(catalog, values, qty), calendar, supply, capacity, at,
+                                 base.plan.carrier)
+                    delta = price(catalog, values, qty).total - total
+                except (BomError, PriceError, SupplyError, CapacityError):
+                    continue
+                days = days_earlier(other.delivered)
+                if days == 0 and delta == 0:
+                    continue
+                out.append(TradeOff("option", module.id, value, current, days,
+                                    other.delivered, delta,
+                                    describe(_describe(module, value, current) + also, days,
+                                             delta), tuple(others)))
+    finally:
+        if session is not None:
+            session.close()
     for carrier in calendar.plant.carriers:
         if carrier.id == base.plan.carrier.id:
             continue

@@ -129,7 +129,7 @@ def context(quote: Quote, catalog: Catalog, *, customer: str | None = None,
         "materials_from_stock": sum(1 for m in materials if m["stock"]),
         "materials_count": len(materials),
         "tradeoffs": [t.text for t in quote.tradeoffs if t.days > 0][:MAX_TRADEOFFS],
-        "cheaper": [t.text for t in quote.tradeoffs if t.days >= 0 and t.price_delta < 0
+        "cheaper": [t.text for t in quote.tradeoffs if t.days == 0 and t.price_delta < 0
                     ][:MAX_TRADEOFFS],
         "requested": quote.requested.text if quote.requested else None,
         "requested_ok": quote.requested.met if quote.requested else True,
