@@ -13,11 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .catalog.model import Catalog, Part
 from .loading import Document, read_file
+from .orders import OrderBook
 from .plant import Plant
 from .problems import Position, Problem, did_you_mean
 from .supply import Supply
@@ -104,19 +106,66 @@ class _Linter:
             shared = self.docs[path]
             assert isinstance(shared, Supply)
             self.check_unused(shared, cats)
+        for book in [d for d in list(self.docs.values()) if isinstance(d, OrderBook)]:
+            self.check_orders(book)
         if self.semantic and catalogs:
             from .semantic import semantic_problems  # loads the engine: only when needed
 
             for catalog in catalogs:
                 self.problems.extend(semantic_problems(catalog))
 
-    def named(self, catalog: Catalog, path: Path | None) -> Document | None:
-        if path is None or catalog.path is None:
+    def named(self, doc: Catalog | OrderBook, path: Path | None) -> Document | None:
+        """The file ``doc`` names (read once), printed relative to how ``doc`` was named."""
+        if path is None or doc.path is None:
             return None
-        name = self.names[catalog.path.resolve()]
+        name = self.names[doc.path.resolve()]
         display = os.path.normpath(os.path.join(os.path.dirname(name),
-                                                os.path.relpath(path, catalog.path.parent)))
+                                                os.path.relpath(path, doc.path.parent)))
         return self.read(path, display)
+
+    def check_orders(self, book: OrderBook) -> None:
+        """An order book's bookings against its plant, its reservations against its supply."""
+        plant, supply = self.named(book, book.plant), self.named(book, book.supply)
+        for key, doc, kind in (("plant", plant, Plant), ("supply", supply, Supply)):
+            if doc is not None and not isinstance(doc, kind):
+                self.problems.append(Problem.at(
+                    "S200", f"'{key}' names a {type(doc).__name__.lower()} file, not a "
+                    f"{key} file", book.sources.get(key) or Position("?", 1, 1),
+                    suggestion=f"point '{key}' at a file with 'format: bto-{key}/1'"))
+        if isinstance(plant, Plant):
+            for booking in book.bookings:
+                if booking.work_centre not in plant.work_centres:
+                    self.problems.append(Problem.at(
+                        "R305", f"unknown work centre '{booking.work_centre}' "
+                        f"(plant '{plant.id}')", booking.source or Position("?", 1, 1),
+                        suggestion=did_you_mean(booking.work_centre, plant.work_centres)))
+        if isinstance(supply, Supply):
+            self.check_reservations(book, supply)
+
+    def check_reservations(self, book: OrderBook, supply: Supply) -> None:
+        orders = {po.id: po for po in supply.purchase_orders}
+        held: dict[str, Decimal] = {}
+        for r in book.reservations:
+            where = r.source or Position("?", 1, 1)
+            if r.po is not None:
+                po = orders.get(r.po)
+                if po is None or po.part != r.part:
+                    self.problems.append(Problem.at(
+                        "R312", f"no purchase order '{r.po}' of part '{r.part}' in supply data "
+                        f"'{supply.id}'", where,
+                        suggestion=did_you_mean(r.po, [o.id for o in supply.purchase_orders
+                                                       if o.part == r.part])
+                        or (f"purchase order '{r.po}' is of part '{po.part}'" if po else None)))
+                    continue
+                key, limit = f"purchase order {r.po}", po.qty
+            else:
+                record = supply.stock.get(r.part)
+                key, limit = f"stock of {r.part}", record.on_hand if record else Decimal(0)
+            held[key] = held.get(key, Decimal(0)) + r.qty
+            if held[key] > limit:
+                self.problems.append(Problem.at(
+                    "R313", f"open orders hold {held[key]} of the {key}, which has {limit}",
+                    where, suggestion="check the reservations, or the supply data's snapshot"))
 
     def check_work_centres(self, catalog: Catalog, plant: Plant) -> None:
         ops = [*catalog.routing, *(op for p in catalog.parts.values() for op in p.routing)]

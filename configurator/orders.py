@@ -22,7 +22,7 @@ from .values import FrozenMap
 __all__ = ["Booking", "OrderBook", "Reservation"]
 
 FORMAT = "bto-orders/1"
-ORDERS_KEYS = ("format", "id", "bookings", "reservations")
+ORDERS_KEYS = ("format", "id", "plant", "supply", "bookings", "reservations")
 SECTIONS: dict[str, Spec] = {
     "bookings": (("order", "id", True, None), ("work_centre", "id", True, None),
                  ("start", "datetime", True, None), ("end", "datetime", True, None)),
@@ -64,7 +64,12 @@ class OrderBook:
     id: str
     bookings: tuple[Booking, ...] = ()
     reservations: tuple[Reservation, ...] = ()
+    #: the plant and supply files it books against (optional; lint cross-checks them)
+    plant: Path | None = None
+    supply: Path | None = None
+    path: Path | None = None
     source: Position | None = field(default=None, compare=False)
+    sources: FrozenMap[str, Position] = field(default_factory=FrozenMap, compare=False)
     _stock: FrozenMap[str, Decimal] = field(default_factory=FrozenMap, repr=False,
                                             compare=False)
     _po: FrozenMap[str, Decimal] = field(default_factory=FrozenMap, repr=False, compare=False)
@@ -102,6 +107,10 @@ class _OrdersReader(RecordReader):
         if top is None or not self.check_format(top, FORMAT):
             return None
         book_id = self.ident(top["id"], "order book id") if "id" in top else None
+        plant = self.reference(top["plant"], "plant file", (".yaml", ".yml")) \
+            if "plant" in top else None
+        supply = self.reference(top["supply"], "supply file", (".yaml", ".yml")) \
+            if "supply" in top else None
         sections = {name: self.section(top[name], name) if name in top else []
                     for name in SECTIONS}
         bookings = []
@@ -120,7 +129,9 @@ class _OrdersReader(RecordReader):
                         for r, pos, _ in sections["reservations"]]
         if self.failed or book_id is None:
             return None
-        return OrderBook(book_id, tuple(bookings), tuple(reservations), source=root.pos)
+        return OrderBook(book_id, tuple(bookings), tuple(reservations),
+                         plant[0] if plant else None, supply[0] if supply else None, self.path,
+                         source=root.pos, sources=FrozenMap((k, v.pos) for k, v in top.items()))
 
 
 def read_orders_node(root: YNode, filename: str, path: Path | None

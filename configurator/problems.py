@@ -69,6 +69,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R309": (Severity.ERROR, "cyclic sub-assembly"),
     "R310": (Severity.WARNING, "purchased part has no sourcing in the supply data"),
     "R311": (Severity.WARNING, "supply data names a part no catalog uses"),
+    "R312": (Severity.ERROR, "unknown purchase order, or one of another part"),
+    "R313": (Severity.WARNING, "open orders hold more than there is"),
     # X4xx: the rule language
     "X401": (Severity.ERROR, "rule expression syntax error"),
     "X402": (Severity.ERROR, "rule expression type error"),
