@@ -89,14 +89,7 @@ class _Linter:
         catalogs = [d for d in list(self.docs.values()) if isinstance(d, Catalog)]
         users: dict[Path, list[Catalog]] = {}
         for catalog in catalogs:
-            plant = self.named(catalog, catalog.plant)
-            supply = self.named(catalog, catalog.supply)
-            for key, doc, kind in (("plant", plant, Plant), ("supply", supply, Supply)):
-                if doc is not None and not isinstance(doc, kind):
-                    self.problems.append(Problem.at(
-                        "S200", f"'{key}' names a {type(doc).__name__.lower()} file, not a "
-                        f"{key} file", catalog.sources.get(key) or Position("?", 1, 1),
-                        suggestion=f"point '{key}' at a file with 'format: bto-{key}/1'"))
+            plant, supply = self.plant_and_supply(catalog)
             if isinstance(plant, Plant):
                 self.check_work_centres(catalog, plant)
             if isinstance(supply, Supply):
@@ -123,15 +116,21 @@ class _Linter:
                                                 os.path.relpath(path, doc.path.parent)))
         return self.read(path, display)
 
+    def plant_and_supply(self, doc: Catalog | OrderBook
+                         ) -> tuple[Document | None, Document | None]:
+        """The plant and supply files ``doc`` names; a file of another kind is a problem."""
+        plant, supply = self.named(doc, doc.plant), self.named(doc, doc.supply)
+        for key, named, kind in (("plant", plant, Plant), ("supply", supply, Supply)):
+            if named is not None and not isinstance(named, kind):
+                self.problems.append(Problem.at(
+                    "S200", f"'{key}' names a {type(named).__name__.lower()} file, not a "
+                    f"{key} file", doc.sources.get(key) or Position("?", 1, 1),
+                    suggestion=f"point '{key}' at a file with 'format: bto-{key}/1'"))
+        return plant, supply
+
     def check_orders(self, book: OrderBook) -> None:
         """An order book's bookings against its plant, its reservations against its supply."""
-        plant, supply = self.named(book, book.plant), self.named(book, book.supply)
-        for key, doc, kind in (("plant", plant, Plant), ("supply", supply, Supply)):
-            if doc is not None and not isinstance(doc, kind):
-                self.problems.append(Problem.at(
-                    "S200", f"'{key}' names a {type(doc).__name__.lower()} file, not a "
-                    f"{key} file", book.sources.get(key) or Position("?", 1, 1),
-                    suggestion=f"point '{key}' at a file with 'format: bto-{key}/1'"))
+        plant, supply = self.plant_and_supply(book)
         if isinstance(plant, Plant):
             for booking in book.bookings:
                 if booking.work_centre not in plant.work_centres:
