@@ -263,18 +263,27 @@ def options(catalog: str, selects: tuple[str, ...], selection_file: str | None, 
             for m in valid.modules:
                 for value in m.unavailable:
                     explanations[m.module, value] = session.explain(m.module, value)
+        # Another value of a module the user chose is excluded only by that choice when
+        # nothing else stands in its way: it is a possible replacement, not a dead end.
+        instead = {(module, value) for (module, value), e in explanations.items()
+                   if not e.rules and e.choices and all(c.module == module for c in e.choices)}
         if fmt == "json":
             data = valid.to_dict()
             for m in data["modules"]:
                 m["why"] = {value_text(v): explanations[m["module"], v].to_dict()
                             for v in m["unavailable"] if (m["module"], v) in explanations}
+                m["instead"] = [v for v in m["unavailable"] if (m["module"], v) in instead]
             _dump(data)
         elif valid.consistent:
             for m in valid.modules:
                 chosen = set(m.chosen)
                 marks = [f"{value_text(v)}{'*' if v in chosen else ''}" for v in m.available]
-                click.echo(f"{m.module} ({m.kind}): {', '.join(marks) or '-'}")
+                swaps = [value_text(v) for v in m.unavailable if (m.module, v) in instead]
+                also = f"  (instead: {', '.join(swaps)})" if swaps else ""
+                click.echo(f"{m.module} ({m.kind}): {', '.join(marks) or '-'}{also}")
                 for value in m.unavailable:
+                    if (m.module, value) in instead:
+                        continue
                     text = explanations.get((m.module, value))
                     reason = _reason(text) if text is not None else "unavailable"
                     click.echo(f"  x {value_text(value)}: {reason}")

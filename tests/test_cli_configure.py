@@ -155,3 +155,23 @@ def test_example_catalog_tests_pass():
                            for name in ("ebike", "workstation", "pump-skid")))
     assert result.exit_code == 0, result.stdout
     assert "60 passed, 0 failed" in result.stderr
+
+
+EBIKE = str(ROOT / "catalogs" / "ebike.yaml")
+
+
+def test_options_offers_other_values_of_a_chosen_module_as_replacements():
+    # frame=longtail is chosen: the other frames are not dead ends but replacements; a hub
+    # motor stays excluded, with the cargo rule as the reason
+    result = run("options", EBIKE, "-s", "frame=longtail", "-s", "motor=mid_ep8")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    frame = next(line for line in lines if line.startswith("frame "))
+    assert "(instead: trapeze, diamond, suv, longjohn)" in frame
+    assert not any(line.startswith("  x trapeze") for line in lines)
+    assert any(line.startswith("  x hub_front_40") and "cargo-needs-mid-drive" in line
+               for line in lines)
+    data = json.loads(run("options", EBIKE, "-s", "frame=longtail", "--format", "json").stdout)
+    by_module = {m["module"]: m for m in data["modules"]}
+    assert by_module["frame"]["instead"] == ["trapeze", "diamond", "suv", "longjohn"]
+    assert by_module["motor"]["instead"] == []
