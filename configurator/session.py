@@ -285,7 +285,8 @@ class _Cheapest:
 
     def costs(self, model: Model) -> Costs:
         """The sum of option prices and integer unit prices, in the currency's smallest unit;
-        catalog defaults break ties. Surcharges are not part of this sum."""
+        catalog defaults break ties. Surcharges count in :meth:`Session.complete`, which
+        improves this completion by the full price."""
         catalog = model.catalog
         raw: dict[str, dict[Any, Decimal]] = {}
         for variable in model.variables:
@@ -564,8 +565,28 @@ class Session:
         found = self.engine.optimum(self._fixed(self._choices), self._costs_of(objective))
         if found is None:
             raise ConflictError("the choices cannot be completed to a valid configuration")
-        return Configuration(self.catalog.id, _values_of(self.catalog, found), objective.name,
-                             tuple(dict.fromkeys(c.module for c in self._choices)))
+        chosen = tuple(dict.fromkeys(c.module for c in self._choices))
+        values = _values_of(self.catalog, found)
+        if objective is CHEAPEST:
+            values = self._cheaper(values, chosen)
+        return Configuration(self.catalog.id, values, objective.name, chosen)
+
+    def _cheaper(self, values: FrozenMap[str, SelectionValue], chosen: Sequence[str]
+                 ) -> FrozenMap[str, SelectionValue]:
+        """The cheapest completion by the full price: MaxSAT minimises option prices; then
+        surcharges (fixed, formula or percentage) count too, by moving to cheaper valid
+        neighbours outside the user's modules while there is one."""
+        from .neighbours import improve
+        from .pricing import PriceError, price
+
+        def total(candidate: Mapping[str, SelectionValue]) -> Decimal | None:
+            try:
+                return price(self.catalog, candidate).total
+            except PriceError:
+                return None
+
+        better, _ = improve(self.model, values, total, lambda a, b: a < b, keep=chosen)
+        return FrozenMap(better)
 
     def _fastest(self) -> Configuration:
         from .loading import load_plant, load_supply

@@ -27,8 +27,7 @@ from .providers import FileSupply, SupplyProvider
 
 __all__ = ["Fastest", "fastest_configuration", "option_leads"]
 
-#: Rounds of single-module improvements after the weighted completion.
-MAX_ROUNDS = 12
+
 
 
 def _lines(catalog: Catalog) -> Iterable[tuple[BomLine, frozenset[str]]]:
@@ -137,14 +136,13 @@ def fastest_configuration(session: Any, plant: Plant, supply: Supply | SupplyPro
     completion.
     """
     from ..bom import explode
+    from ..neighbours import improve
     from ..pricing import price
     from ..session import Configuration
     from ..values import FrozenMap
     from .capacity import CapacityError
     from .promise import plan
     from .providers import FileCapacity
-    from .quote import broken_rules
-    from .tradeoffs import _alternatives
 
     catalog = session.catalog
     calendar = WorkCalendar.of(plant)
@@ -159,30 +157,13 @@ def fastest_configuration(session: Any, plant: Plant, supply: Supply | SupplyPro
         except (SupplyError, CapacityError, ValueError):
             return None
 
-    chosen = session.selection
     best = session.complete("default")
     best_score = score(best.values)
     weighted = session.complete(Fastest(plant, supply, at))
     other = score(weighted.values)
     if other is not None and (best_score is None or other[0] < best_score[0]):
         best, best_score = weighted, other
-    values = dict(best.values)
-    for _ in range(MAX_ROUNDS if best_score is not None else 0):
-        assert best_score is not None
-        improved: tuple[tuple[dt.date, Any], dict[str, Any]] | None = None
-        for module in catalog.modules:
-            if module.id in chosen:
-                continue
-            for value in _alternatives(module, values[module.id]):
-                trial = {**values, module.id: value}
-                if broken_rules(catalog, trial):
-                    continue
-                result = score(trial)
-                # only a strictly earlier date counts; among equals, the lower price
-                if result is not None and result[0] < best_score[0] and (
-                        improved is None or result < improved[0]):
-                    improved = (result, trial)
-        if improved is None:
-            break
-        best_score, values = improved
+    # only a strictly earlier date counts; among equals, the lower price
+    values, _ = improve(session.model, best.values, score, lambda a, b: a[0] < b[0],
+                        keep=session.selection)
     return Configuration(catalog.id, FrozenMap(values), "fastest", best.chosen)

@@ -199,22 +199,10 @@ def _model(catalog: Catalog) -> Model:
 def broken_rules(catalog: Catalog, values: Mapping[str, SelectionValue],
                  model: Model | None = None) -> tuple[str, ...]:
     """The rules and tables a complete configuration breaks, as ``id (file:line)``."""
-    model = model or _model(catalog)
-    assignment: dict[str, Any] = {}
-    for module in catalog.modules:
-        value = values[module.id]
-        if module.kind == "multi":
-            chosen = set(value) if isinstance(value, tuple) else set()
-            for option in module.options:
-                assignment[f"{module.id}.{option.id}"] = option.id in chosen
-        else:
-            assignment[module.id] = value
-    out = []
-    for constraint in model.hard_constraints:
-        if not model.holds(constraint, assignment):
-            out.append(f"{constraint.id} ({constraint.source})" if constraint.source
-                       else constraint.id)
-    return tuple(out)
+    from ..neighbours import broken
+
+    return tuple(f"{c.id} ({c.source})" if c.source else c.id
+                 for c in broken(model or _model(catalog), values))
 
 
 def segment_of(catalog: Catalog, values: Mapping[str, SelectionValue]) -> str:

@@ -11,7 +11,7 @@ Dates compare the plans (median lead times), so a trade-off is "N working days e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from ..catalog.model import Catalog, Module
 from ..choices import SelectionValue
 from ..engine.base import Costs
 from ..engine.model import Model
+from ..neighbours import alternatives
 from ..pricing import PriceError, price
 from ..values import FrozenMap
 from .atp import SupplyError
@@ -96,26 +97,6 @@ def _pinned(module: Module, value: SelectionValue) -> Any:
     return value
 
 
-def _alternatives(module: Module, value: SelectionValue) -> Iterator[SelectionValue]:
-    if module.kind == "single":
-        if value is not None and not module.required:
-            yield None
-        for option in module.options:
-            if option.id != value:
-                yield option.id
-    elif module.kind == "multi":
-        chosen = tuple(value) if isinstance(value, tuple) else ()
-        for option in module.options:
-            if option.id in chosen:
-                yield tuple(o for o in chosen if o != option.id)
-            else:
-                yield tuple(o.id for o in module.options if o.id in chosen or o is option)
-    elif isinstance(value, int):
-        for other in (value - module.step, value + module.step):
-            if module.has_value(other):
-                yield other
-
-
 def _describe(module: Module, value: SelectionValue, before: SelectionValue) -> str:
     if module.kind == "multi":
         now = value if isinstance(value, tuple) else ()
@@ -157,7 +138,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
     try:
         for module in catalog.modules:
             current = base.configuration[module.id]
-            for value in _alternatives(module, current):
+            for value in alternatives(module, current):
                 values: Mapping[str, SelectionValue] | None = FrozenMap(
                     {**base.configuration, module.id: value})
                 assert values is not None
