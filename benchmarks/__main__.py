@@ -7,9 +7,10 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from . import engine, load, quote
+from . import engine, load, quote, simulate
 
-BENCHMARKS = {"load": load.run, "engine": engine.run, "quote": quote.run}
+BENCHMARKS = {"load": load.run, "engine": engine.run, "quote": quote.run,
+              "simulate": simulate.run}
 
 
 def main() -> int:
