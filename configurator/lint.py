@@ -92,6 +92,7 @@ class _Linter:
             plant, supply = self.plant_and_supply(catalog)
             if isinstance(plant, Plant):
                 self.check_work_centres(catalog, plant)
+                self.check_carriers(catalog, plant)
             if isinstance(supply, Supply):
                 self.check_sourcing(catalog, supply)
                 users.setdefault(supply_key(catalog), []).append(catalog)
@@ -165,6 +166,15 @@ class _Linter:
                 self.problems.append(Problem.at(
                     "R313", f"open orders hold {held[key]} of the {key}, which has {limit}",
                     where, suggestion="check the reservations, or the supply data's snapshot"))
+
+    def check_carriers(self, catalog: Catalog, plant: Plant) -> None:
+        known = [c.id for c in plant.carriers]
+        for rule in catalog.shipping:
+            for carrier, where in zip(rule.carriers, rule.carrier_sources, strict=False):
+                if carrier not in known:
+                    self.problems.append(Problem.at(
+                        "R314", f"unknown carrier '{carrier}' (plant '{plant.id}')", where,
+                        suggestion=did_you_mean(carrier, known)))
 
     def check_work_centres(self, catalog: Catalog, plant: Plant) -> None:
         ops = [*catalog.routing, *(op for p in catalog.parts.values() for op in p.routing)]

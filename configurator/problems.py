@@ -71,6 +71,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R311": (Severity.WARNING, "supply data names a part no catalog uses"),
     "R312": (Severity.ERROR, "unknown purchase order, or one of another part"),
     "R313": (Severity.WARNING, "open orders hold more than there is"),
+    "R314": (Severity.ERROR, "unknown carrier"),
     # X4xx: the rule language
     "X401": (Severity.ERROR, "rule expression syntax error"),
     "X402": (Severity.ERROR, "rule expression type error"),

@@ -286,3 +286,24 @@ def test_tradeoffs_adjust_other_modules_but_keep_the_customers_choices() -> None
     assert frames["longtail"].days > 0 and "wheels" in frames["longtail"].also
     assert all("motor" not in t.also and "frame" not in t.also for t in result.tradeoffs)
     assert all(t.days != 0 or t.price_delta != 0 for t in result.tradeoffs)
+
+
+def test_shipping_rules_choose_the_carrier() -> None:
+    # The e-bike catalog ships cargo bikes by pallet freight or for collection only.
+    from configurator.quoting.shipping import carriers_for
+
+    root = Path(__file__).resolve().parent.parent
+    ebike = load_catalog(root / "catalogs" / "ebike.yaml")
+    plant, supply = load_plant(ebike.plant), load_supply(ebike.supply)
+    when = dt.datetime(2026, 11, 25, 10, tzinfo=plant.zone)
+    cargo = quote(ebike, {"frame": "longtail"}, plant=plant, supply=supply, at=when,
+                  tradeoffs=True)
+    assert cargo.carrier.id == "dachser-pallet"
+    assert {t.value for t in cargo.tradeoffs if t.kind == "carrier"} <= {"collect"}
+    city = quote(ebike, {"frame": "trapeze"}, plant=plant, supply=supply, at=when)
+    assert city.carrier.id == plant.default_carrier.id == "dpd-bike"
+    allowed, rule = carriers_for(ebike, city.configuration, plant)
+    assert rule is None and len(allowed) == len(plant.carriers)
+    with pytest.raises(ValueError, match="may not ship"):
+        quote(ebike, {"frame": "longtail"}, plant=plant, supply=supply, at=when,
+              carrier="dpd-bike")

@@ -31,6 +31,7 @@ from .model import (
     Option,
     Part,
     Rule,
+    ShippingRule,
     Surcharge,
     VariantTable,
     scope_of,
@@ -40,7 +41,7 @@ FORMAT = "bto-catalog/1"
 CATALOG_KEYS = (
     "format", "id", "name", "version", "currency", "languages", "description", "base_price",
     "plant", "supply", "attributes", "modules", "rules", "tables", "parts", "bom", "routing",
-    "surcharges", "tests",
+    "surcharges", "shipping", "tests",
 )
 ATTRIBUTE_KEYS = ("type", "default", "unit", "label", "description")
 MODULE_KEYS = {
@@ -58,6 +59,7 @@ PART_KEYS = ("id", "name", "type", "uom", "bom", "routing")
 BOM_KEYS = ("part", "qty", "when", "note")
 OPERATION_KEYS = ("id", "work_centre", "minutes", "when", "label")
 SURCHARGE_KEYS = ("id", "label", "when", "amount", "percent")
+SHIPPING_KEYS = ("carriers", "when", "note")
 TEST_KEYS = ("name", "select", "expect", "by")
 MAX_INTEGER_VALUES = 100_000
 _REF_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\Z")
@@ -195,6 +197,7 @@ class _CatalogReader(Reader):
         surcharges = self.section(top, "surcharges", self.read_surcharge)
         self.unique(surcharges, lambda s: s.id, lambda s: cast(Position, s.source),
                     "surcharge id")
+        shipping = self.section(top, "shipping", self.read_shipping)
         # Ids as written, including rules that failed to load: a test naming a broken rule
         # should not add an "unknown rule" error on top of the rule's own problem.
         rule_ids = declared_ids(top.get("rules")) | declared_ids(top.get("tables")) \
@@ -208,7 +211,8 @@ class _CatalogReader(Reader):
             languages=self.languages, description=description, base_price=base_price,
             attributes=self.attributes, modules=tuple(modules), rules=tuple(rules),
             tables=tuple(tables), parts=FrozenMap(part_map), bom=tuple(bom),
-            routing=tuple(routing), surcharges=tuple(surcharges), tests=tuple(tests),
+            routing=tuple(routing), surcharges=tuple(surcharges), shipping=tuple(shipping),
+            tests=tuple(tests),
             plant=plant[0] if plant else None, supply=supply[0] if supply else None,
             path=self.path, source=root.pos,
             sources=FrozenMap((k, v.pos) for k, v in top.items()),
@@ -819,7 +823,25 @@ class _CatalogReader(Reader):
                 on_path.add(child.id)
                 iters.append(iter(child.bom))
 
-    # -- prices and tests --------------------------------------------------------------------
+    # -- prices, shipping and tests -----------------------------------------------------------
+    def read_shipping(self, node: YNode) -> ShippingRule | None:
+        fields = self.mapping(node, "a shipping rule", SHIPPING_KEYS, required=("carriers",))
+        if fields is None or "carriers" not in fields:
+            return None
+        items = self.seq(fields["carriers"], "carriers")
+        if items is None:
+            return None
+        if not items:
+            self.report("S204", "carriers must list at least one carrier", fields["carriers"])
+            return None
+        carriers = [self.ident(item, "carrier id") for item in items]
+        when = self.opt(fields, "when", lambda n: self.expression(n, "condition", "bool"))
+        note = self.opt(fields, "note", lambda n: self.string(n, "note"))
+        if None in carriers or ("when" in fields and when is None):
+            return None
+        return ShippingRule(tuple(c for c in carriers if c is not None), when, note,
+                            source=node.pos, carrier_sources=tuple(i.pos for i in items))
+
     def read_surcharge(self, node: YNode) -> Surcharge | None:
         fields = self.mapping(node, "a surcharge", SURCHARGE_KEYS, required=("id", "label"))
         if fields is None or "id" not in fields or "label" not in fields:

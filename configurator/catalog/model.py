@@ -30,6 +30,7 @@ __all__ = [
     "Option",
     "Part",
     "Rule",
+    "ShippingRule",
     "Surcharge",
     "VariantTable",
     "WILDCARD",
@@ -248,6 +249,19 @@ class Surcharge:
 
 
 @dataclass(frozen=True, slots=True)
+class ShippingRule:
+    """Which carriers may ship a configuration: the first rule whose ``when`` holds (always,
+    if None) lists them, the first being the one quoted; with no rule matching, any of the
+    plant's carriers, its default quoted."""
+
+    carriers: tuple[str, ...]
+    when: Expression | None = None
+    note: str | None = None
+    source: Position | None = field(default=None, compare=False)
+    carrier_sources: tuple[Position, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogTest:
     """A selection the catalog promises to accept, or to reject by the named rules."""
 
@@ -277,6 +291,7 @@ class Catalog:
     bom: tuple[BomLine, ...] = ()
     routing: tuple[Operation, ...] = ()
     surcharges: tuple[Surcharge, ...] = ()
+    shipping: tuple[ShippingRule, ...] = ()
     tests: tuple[CatalogTest, ...] = ()
     plant: Path | None = None
     supply: Path | None = None

@@ -143,6 +143,7 @@ def fastest_configuration(session: Any, plant: Plant, supply: Supply | SupplyPro
     from .capacity import CapacityError
     from .promise import plan
     from .providers import FileCapacity
+    from .shipping import pick_carrier
 
     catalog = session.catalog
     calendar = WorkCalendar.of(plant)
@@ -152,8 +153,9 @@ def fastest_configuration(session: Any, plant: Plant, supply: Supply | SupplyPro
 
     def score(values: Any) -> tuple[dt.date, Any] | None:
         try:
-            return (plan(explode(catalog, values, qty), calendar, provider, capacity, at)
-                    .delivered, price(catalog, values, qty).total)
+            return (plan(explode(catalog, values, qty), calendar, provider, capacity, at,
+                         pick_carrier(catalog, values, plant)).delivered,
+                    price(catalog, values, qty).total)
         except (SupplyError, CapacityError, ValueError):
             return None
 

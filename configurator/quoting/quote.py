@@ -39,6 +39,7 @@ from .promise import (
     service_check,
 )
 from .providers import CapacityProvider, FileCapacity, FileSupply, SupplyProvider
+from .shipping import pick_carrier
 
 __all__ = ["InvalidConfiguration", "Quote", "RequestedDate", "TradeOff", "quote", "segment_of"]
 
@@ -258,7 +259,7 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
         raise InvalidConfiguration(broken)
     provider = FileSupply(supply, orders) if isinstance(supply, Supply) else supply
     stations = capacity or FileCapacity(plant, orders)
-    chosen = _carrier(plant, carrier)
+    chosen = pick_carrier(catalog, values, plant, carrier)
     bom = explode(catalog, values, qty)
     the_price = price(catalog, values, qty)
     the_plan = plan(bom, calendar, provider, stations, at, chosen)
@@ -323,16 +324,3 @@ def _date_repair(catalog: Catalog, configuration: Any, requested: dt.date, plant
         return None
     return date_repair(catalog, choices, requested, plant=plant, supply=supply, orders=orders,
                        at=at, qty=qty, model=_model(catalog), base_price=the_price.total)
-
-
-def _carrier(plant: Plant, carrier: str | None) -> Carrier | None:
-    if carrier is None:
-        return None
-    for c in plant.carriers:
-        if c.id == carrier:
-            return c
-    from ..problems import did_you_mean
-
-    hint = did_you_mean(carrier, [c.id for c in plant.carriers])
-    raise ValueError(f"plant '{plant.id}' has no carrier '{carrier}'"
-                     + (f"; {hint}" if hint else ""))

@@ -91,6 +91,7 @@ def date_repair(catalog: Catalog, choices: Sequence[Choice], requested: dt.date,
     from .fastest import fastest_configuration
     from .promise import plan
     from .providers import FileCapacity, FileSupply
+    from .shipping import pick_carrier
 
     model = model or compile_model(catalog)
     calendar = WorkCalendar.of(plant)
@@ -109,7 +110,8 @@ def date_repair(catalog: Catalog, choices: Sequence[Choice], requested: dt.date,
                     configuration = fastest_configuration(session, plant, supply,
                                                           orders=orders, at=at, qty=qty)
                     delivered = plan(explode(catalog, configuration, qty), calendar, provider,
-                                     capacity, at).delivered
+                                     capacity, at, pick_carrier(catalog, configuration.values,
+                                                                plant)).delivered
                     found[key] = (configuration, delivered)
         return found[key]
 

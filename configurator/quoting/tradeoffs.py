@@ -29,6 +29,7 @@ from .calendar import WorkCalendar
 from .capacity import CapacityError
 from .promise import plan
 from .providers import CapacityProvider, SupplyProvider
+from .shipping import carriers_for, pick_carrier
 
 if TYPE_CHECKING:
     from .quote import Quote, TradeOff
@@ -158,7 +159,8 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
                     also = f" (also changes {', '.join(others)})" if others else ""
                 try:
                     other = plan(explode(catalog, values, qty), calendar, supply, capacity, at,
-                                 base.plan.carrier)
+                                 pick_carrier(catalog, values, calendar.plant,
+                                              base.plan.carrier))
                     delta = price(catalog, values, qty).total - total
                 except (BomError, PriceError, SupplyError, CapacityError):
                     continue
@@ -172,7 +174,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
     finally:
         if session is not None:
             session.close()
-    for carrier in calendar.plant.carriers:
+    for carrier in carriers_for(catalog, base.configuration, calendar.plant)[0]:
         if carrier.id == base.plan.carrier.id:
             continue
         shipped = calendar.next_pickup(carrier, base.plan.ready)
