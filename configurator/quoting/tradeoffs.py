@@ -21,7 +21,7 @@ from ..catalog.model import Catalog, Module
 from ..choices import SelectionValue
 from ..engine.base import Costs
 from ..engine.model import Model
-from ..neighbours import alternatives
+from ..neighbours import alternatives, broken
 from ..pricing import PriceError, price
 from ..values import FrozenMap
 from .atp import SupplyError
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["trade_offs"]
 
+#: Alternatives that need more than one other module to change are completed by MaxSAT (the
+#: nearest valid configuration); at most this many per analysis, as each costs a solver run.
+MAX_SOLVER_ADJUSTMENTS = 4
 #: At most this many part-shipment sizes are tried for a split.
 MAX_SPLIT_TRIES = 20
 
@@ -61,6 +64,23 @@ class _Nearest:
         defaults = DEFAULT.costs(model)
         worst = sum(max(v.values()) for v in defaults.values()) + 1
         return _scaled(changed, worst, defaults)
+
+
+def _one_more_change(catalog: Catalog, values: Mapping[str, SelectionValue], changed: str,
+                     keep: Mapping[str, Any]) -> Mapping[str, SelectionValue] | None:
+    """The first valid configuration that also changes one other module (not the customer's),
+    in catalog order; None when one more change is not enough."""
+    from .quote import _model
+
+    model = _model(catalog)
+    for module in catalog.modules:
+        if module.id == changed or module.id in keep:
+            continue
+        for value in alternatives(module, values[module.id]):
+            trial = {**values, module.id: value}
+            if not broken(model, trial):
+                return FrozenMap(trial)
+    return None
 
 
 def _adjusted(session: Any, nearest: _Nearest, module: Module, value: SelectionValue,
@@ -134,6 +154,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
         return f"{change}: {money}, {when}"
 
     session: Any = None
+    solver_calls = 0
     nearest = _Nearest(base.configuration)
     keep = {m: _pinned(catalog.module(m), base.configuration[m]) for m in base.chosen}
     try:
@@ -146,12 +167,15 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
                 also = ""
                 others: list[str] = []
                 if broken_rules(catalog, values):
-                    if session is None:
-                        from ..session import Session
-                        from .quote import _model
+                    values = _one_more_change(catalog, values, module.id, keep)
+                    if values is None and solver_calls < MAX_SOLVER_ADJUSTMENTS:
+                        solver_calls += 1
+                        if session is None:
+                            from ..session import Session
+                            from .quote import _model
 
-                        session = Session(catalog, model=_model(catalog))
-                    values = _adjusted(session, nearest, module, value, current, keep)
+                            session = Session(catalog, model=_model(catalog))
+                        values = _adjusted(session, nearest, module, value, current, keep)
                     if values is None:
                         continue
                     others = [m for m, v in values.items()
