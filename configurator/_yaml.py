@@ -223,6 +223,9 @@ class _Composer:
                 raise self.fail("Y109", "merge keys ('<<') are not supported", event.start_mark,
                                 "write the keys out, or use an alias for the whole value")
             if tag not in _ALLOWED_SCALAR_TAGS:
+                if event.tag is None:  # a plain scalar YAML 1.1 gives a tag of its own ('=')
+                    raise self.fail("Y109", f"'{text}' has a special meaning in YAML",
+                                    event.start_mark, f"quote it: '{text}'")
                 raise self.fail("Y109", f"unsupported tag '{_short_tag(event.tag)}'",
                                 event.start_mark, "remove the tag")
             value = self.values.get((tag, text), _UNSET)
@@ -444,8 +447,10 @@ def _load_with_pyyaml(text: str, filename: str) -> tuple[YNode | None, list[Prob
     return _finish(root, composer.problems, filename)
 
 
-def _short_tag(tag: str) -> str:
+def _short_tag(tag: str | None) -> str:
     """A tag as it is usually written: ``!!python/object`` rather than its full URI."""
+    if tag is None:
+        return "?"
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 

@@ -307,3 +307,28 @@ def test_shipping_rules_choose_the_carrier() -> None:
     with pytest.raises(ValueError, match="may not ship"):
         quote(ebike, {"frame": "longtail"}, plant=plant, supply=supply, at=when,
               carrier="dpd-bike")
+
+
+def test_a_busy_stretch_ending_between_microseconds_is_passed() -> None:
+    # Busy profiles are float seconds; an end that rounds back onto the candidate start must
+    # not trap slot insertion (found by the simulator).
+    from configurator.quoting.calendar import WorkCalendar
+    from configurator.quoting.capacity import Scheduler
+    from configurator.quoting.providers import BusyProfile
+
+    start = at(2, 8)
+    end = at(2, 9).timestamp() + 0.4e-6  # rounds to 09:00:00.000000 as a datetime
+
+    class Busy:
+        def capacity(self, work_centre: str) -> int:
+            return 1
+
+        def spread(self, work_centre: str) -> Decimal:
+            return Decimal(0)
+
+        def busy(self, work_centre: str) -> BusyProfile:
+            return BusyProfile.of(1, [(start.timestamp(), end)])
+
+    begin, finish = Scheduler(WorkCalendar.of(PLANT), Busy()).place("assembly", at(2, 9),
+                                                                     Decimal(30))
+    assert begin.timestamp() >= end and finish - begin == dt.timedelta(minutes=30)

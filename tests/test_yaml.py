@@ -144,3 +144,14 @@ def test_unknown_keys_get_did_you_mean():
     assert fields is not None and set(fields) == {"id"}
     assert [(p.code, p.line, p.suggestion) for p in reader.problems] == [
         ("S201", 1, "did you mean 'options'?"), ("S202", 1, None)]
+
+
+def test_a_bare_equals_sign_is_refused_with_a_fix() -> None:
+    # YAML 1.1 resolves a plain '=' to its 'value' tag; found by the arbitrary-bytes property
+    from configurator._yaml import load_yaml_text
+
+    for text, column in (("=", 1), ("a: =\n", 4), ("a: [b, =]\n", 8)):
+        root, problems = load_yaml_text(text, "x.yaml")
+        assert root is None
+        assert [(p.code, p.column, p.suggestion) for p in problems] == [
+            ("Y109", column, "quote it: '='")]

@@ -81,7 +81,10 @@ class Scheduler:
             if hit is None:
                 own.append((s, e))
                 return start, end
-            start = _roll(calendar, dt.datetime.fromtimestamp(hit, tz=calendar.zone))
+            after = dt.datetime.fromtimestamp(hit, tz=calendar.zone)
+            if after <= start:  # the float end rounds back onto the start: step past it
+                after = start + dt.timedelta(microseconds=1)
+            start = _roll(calendar, after)
         raise CapacityError(f"work centre '{work_centre}' has no free slot of {minutes} minutes"
                             f" after {not_before.isoformat()}")
 
