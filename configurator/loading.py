@@ -17,6 +17,7 @@ from .catalog.model import Catalog
 from .orders import OrderBook, read_orders_node
 from .plant import Plant, read_plant_node
 from .problems import LoadError, Position, Problem, did_you_mean
+from .scenario import Scenario, read_scenario_node
 from .supply import Supply, read_supply_node
 
 __all__ = [
@@ -33,9 +34,9 @@ __all__ = [
     "load_orders",
 ]
 
-Document = Catalog | Plant | Supply | OrderBook
-FORMATS = dict(zip(FORMAT_NAMES, (Catalog, Plant, Supply, OrderBook), strict=True))
-T = TypeVar("T", Catalog, Plant, Supply, OrderBook)
+Document = Catalog | Plant | Supply | OrderBook | Scenario
+FORMATS = dict(zip(FORMAT_NAMES, (Catalog, Plant, Supply, OrderBook, Scenario), strict=True))
+T = TypeVar("T", Catalog, Plant, Supply, OrderBook, Scenario)
 _HINT_KEYS = {"modules": "bto-catalog/1", "options": "bto-catalog/1", "shifts": "bto-plant/1",
               "work_centres": "bto-plant/1", "stock": "bto-supply/1",
               "sourcing": "bto-supply/1", "purchase_orders": "bto-supply/1",
@@ -99,8 +100,10 @@ def _read_any(path: str | os.PathLike[str], filename: str | None,
         doc, more = read_plant_node(root, name)
     elif fmt == "bto-supply/1":
         doc, more = read_supply_node(root, name, Path(path))
-    else:
+    elif fmt == "bto-orders/1":
         doc, more = read_orders_node(root, name, Path(path))
+    else:
+        doc, more = read_scenario_node(root, name, Path(path))
     problems.extend(more)
     if any(p.is_error for p in problems):
         doc = None
@@ -113,7 +116,8 @@ def _read(path: str | os.PathLike[str], filename: str | None, kind: type[T]
     if doc is not None and not isinstance(doc, kind):
         problems.append(Problem.at(
             "S200", f"this is a {type(doc).__name__.lower()} file, not a "
-            f"{kind.__name__.lower()} file", doc.source or Position(_name(path, filename), 1, 1)))
+            f"{kind.__name__.lower()} file",
+            getattr(doc, "source", None) or Position(_name(path, filename), 1, 1)))
         return None, problems
     return doc, problems
 

@@ -11,11 +11,35 @@ common random numbers and summarises each metric with a 95% interval across seed
     result = compare(model, model.policies(), seeds=range(5))
     print(result.policy("state-based").quoted_mean.mean, model.analytic().state_based_mean)
 
+The build-to-order model (:class:`BuildToOrder`) simulates a scenario's catalog, plant and
+supply (a ``bto-scenario/1`` file, :func:`load_scenario`) and compares the quoting policies per
+segment with :func:`compare_shop`::
+
+    from configurator.simulation import BuildToOrder, compare_shop
+
+    model = BuildToOrder.load("catalogs/scenarios/ebike-085.yaml")
+    result = compare_shop(model, seeds=range(2), horizon_days=240, warmup_days=60)
+    print(result.get("CTP + buffer", "custom").on_time_rate.mean)
+
 See docs/simulation.md.
 """
 
 from __future__ import annotations
 
+from ..scenario import Scenario, ScenarioError, load_scenario
+from .bto import SEGMENTS, BuildToOrder, SegmentSummary, ShopComparison, ShopRun, compare_shop
+from .bto_policies import (
+    AtpQuote,
+    BestFixedPerSegment,
+    BtoOrder,
+    BufferedCtpQuote,
+    CtpQuote,
+    FixedPerSegment,
+    LearningPolicy,
+    QuoteContext,
+    SegmentHindsight,
+)
+from .demand import Demand, draw_configuration, draw_pool, work_content
 from .distributions import erlang_cdf, erlang_excess, erlang_quantile, student_t_quantile
 from .events import Simulator, Streams
 from .metrics import Estimate, Outcomes, PolicySummary, RunMetrics, estimate, measure
@@ -31,9 +55,15 @@ from .policies import (
 )
 from .runner import Comparison, Model, compare, run_policy
 from .shop import Order, Station
+from .worktime import WorkTime
 
-__all__ = ["MM1", "BestFixedInHindsight", "Comparison", "ErlangQuantileQuote", "Estimate",
-           "FixedLeadTime", "HindsightPolicy", "MM1Analytic", "Model", "Order", "Outcomes",
-           "Policy", "PolicySummary", "RunMetrics", "ShopState", "Simulator", "Station",
-           "Streams", "compare", "erlang_cdf", "erlang_excess", "erlang_quantile", "estimate",
-           "measure", "run_policy", "smallest_meeting", "student_t_quantile"]
+__all__ = ["MM1", "SEGMENTS", "AtpQuote", "BestFixedInHindsight", "BestFixedPerSegment",
+           "BtoOrder", "BufferedCtpQuote", "BuildToOrder", "Comparison", "CtpQuote", "Demand",
+           "ErlangQuantileQuote", "Estimate", "FixedLeadTime", "FixedPerSegment",
+           "HindsightPolicy", "LearningPolicy", "MM1Analytic", "Model", "Order", "Outcomes",
+           "Policy", "PolicySummary", "QuoteContext", "RunMetrics", "Scenario",
+           "ScenarioError", "SegmentHindsight", "SegmentSummary", "ShopComparison", "ShopRun",
+           "ShopState", "Simulator", "Station", "Streams", "WorkTime", "compare",
+           "compare_shop", "draw_configuration", "draw_pool", "erlang_cdf", "erlang_excess",
+           "erlang_quantile", "estimate", "load_scenario", "measure", "run_policy",
+           "smallest_meeting", "student_t_quantile", "work_content"]
