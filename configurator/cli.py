@@ -61,7 +61,7 @@ def cli() -> None:
               help="Also check each catalog's logic: dead and forced options, conflicts, "
                    "rules that never fire or are implied, unusable table rows.")
 def lint(paths: tuple[str, ...], fmt: str, semantic: bool) -> None:
-    """Check catalog, plant and supply files and folders.
+    """Check catalog, plant, supply, order-book and scenario files and folders.
 
     Prints `file:line:col: CODE message` for every problem. Exit status 0 when clean, 1 when
     problems were found.
