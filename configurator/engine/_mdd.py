@@ -20,6 +20,7 @@ node reaches TRUE. Nothing is left for a model counter to guess.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -65,7 +66,7 @@ class _Builder:
         """Node ids for the rows of ``matrix`` (children per value): equal rows share a node,
         and a row whose children are all equal is that child."""
         ids = np.empty(len(matrix), dtype=np.int64)
-        same = (matrix == matrix[:, :1]).all(axis=1)
+        same = _constant_rows(matrix)
         ids[same] = matrix[same, 0]
         rest = matrix[~same]
         if len(rest):
@@ -79,6 +80,19 @@ class _Builder:
     def diagram(self, root: int) -> Diagram:
         # Built bottom-up; the encoder wants parents first only for readability, not need.
         return Diagram(tuple(reversed(self.levels)), int(root))
+
+
+def _constant_rows(matrix: IntArray) -> npt.NDArray[np.bool_]:
+    """Which rows have all cells equal."""
+    if matrix.shape[1] > 8:
+        out: npt.NDArray[np.bool_] = (matrix == matrix[:, :1]).all(axis=1)
+        return out
+    # numpy reduces a short axis slowly: column by column is ten times as fast.
+    first = matrix[:, 0]
+    same = np.ones(len(matrix), dtype=bool)
+    for column in range(1, matrix.shape[1]):
+        same &= matrix[:, column] == first
+    return same
 
 
 def _distinct_rows(matrix: IntArray) -> tuple[IntArray, IntArray]:
@@ -136,10 +150,7 @@ def from_rows(domains: Sequence[int], rows: IntArray, accept: bool = True) -> Di
         return Diagram((), default)
     if k == 0:
         return Diagram((), leaf)
-    rows = rows.reshape(-1, k)
-    rows = rows[np.lexsort(rows.T[::-1])]
-    if len(rows) > 1:  # distinct
-        rows = rows[np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))]
+    rows = _sorted_distinct(domains, rows.reshape(-1, k))
     n = len(rows)
     # first[i]: the first position where row i+1 differs from row i.
     first = np.argmax(rows[1:] != rows[:-1], axis=1) if n > 1 else np.empty(0, np.int64)
@@ -155,6 +166,31 @@ def from_rows(domains: Sequence[int], rows: IntArray, accept: bool = True) -> Di
         child = builder.reduce(j, matrix)
         rep = rep[starts]
     return builder.diagram(int(child[0]))
+
+
+def _sorted_distinct(domains: Sequence[int], rows: IntArray) -> IntArray:
+    """The distinct rows, in lexicographic order.
+
+    Each row is read as one number (its cells as mixed-radix digits) when they fit in 63 bits,
+    which sorts and compares three times as fast as sorting the rows themselves.
+    """
+    k = len(domains)
+    if math.prod(domains) >= 2**63:
+        rows = rows[np.lexsort(rows.T[::-1])]
+        if len(rows) > 1:
+            rows = rows[np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))]
+        return rows
+    strides = [math.prod(domains[j + 1:]) for j in range(k)]
+    keys = rows[:, 0] * strides[0]
+    for j in range(1, k):
+        keys += rows[:, j] * strides[j]
+    keys.sort()
+    if len(keys) > 1:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    out = np.empty((len(keys), k), dtype=np.int64)
+    for j in range(k):
+        out[:, j] = keys // strides[j] % domains[j]
+    return out
 
 
 def from_patterns(domains: Sequence[int], rows: Sequence[Sequence[int]],

@@ -61,9 +61,29 @@ class Constraint:
     rule: Rule | None = field(default=None, compare=False, repr=False)
     table: VariantTable | None = field(default=None, compare=False, repr=False)
     module: Module | None = field(default=None, compare=False, repr=False)
-    # A table's rows without wildcards, for set lookup, and the rows with wildcards.
-    exact_rows: frozenset[tuple[Any, ...]] = field(default=frozenset(), compare=False, repr=False)
-    pattern_rows: tuple[tuple[Any, ...], ...] = field(default=(), compare=False, repr=False)
+    # A table's rows split for holds(), made on first use: every session compiles a model,
+    # and a set of a big table's rows costs more than all the rest of compiling it.
+    _rows: tuple[frozenset[tuple[Any, ...]], tuple[tuple[Any, ...], ...]] | None = field(
+        default=None, init=False, compare=False, repr=False)
+
+    def _split_rows(self) -> tuple[frozenset[tuple[Any, ...]], tuple[tuple[Any, ...], ...]]:
+        rows = self._rows
+        if rows is None:
+            table_rows = self.table.rows if self.table is not None else ()
+            rows = (frozenset(r for r in table_rows if WILDCARD not in r),
+                    tuple(r for r in table_rows if WILDCARD in r))
+            object.__setattr__(self, "_rows", rows)  # the same value in every thread
+        return rows
+
+    @property
+    def exact_rows(self) -> frozenset[tuple[Any, ...]]:
+        """A table's rows without wildcards, as a set for lookup (empty for other kinds)."""
+        return self._split_rows()[0]
+
+    @property
+    def pattern_rows(self) -> tuple[tuple[Any, ...], ...]:
+        """A table's rows with wildcards (empty for other kinds)."""
+        return self._split_rows()[1]
 
 
 class _View:
@@ -188,11 +208,9 @@ def compile_model(catalog: Catalog) -> Model:
             id=rule.id, kind="rule", variables=_rule_variables(catalog, rule),
             message=rule.message, source=rule.source, hard=rule.severity == "error", rule=rule))
     for table in catalog.tables:
-        wild = tuple(r for r in table.rows if WILDCARD in r)
         constraints.append(Constraint(
             id=table.id, kind="table", variables=table.columns, message=table.message,
-            source=table.source, table=table,
-            exact_rows=frozenset(r for r in table.rows if WILDCARD not in r), pattern_rows=wild))
+            source=table.source, table=table))
     return Model(catalog, tuple(variables), tuple(constraints))
 
 

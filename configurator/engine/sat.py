@@ -36,8 +36,9 @@ only theirs. count() (on the model, :mod:`._count`; Ganak when that is too wide)
 
 from __future__ import annotations
 
+import array
+import itertools
 import math
-import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, Inexact, InvalidOperation, Overflow
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,11 @@ PAIRWISE_LIMIT = 6
 MODEL_CACHE = 256
 #: supported() answers kept: a value left out stays out when more values are fixed.
 ANSWER_CACHE = 16
+#: supported() first assumes this many open values at once; a batch satisfied at once
+#: doubles the next one, one that is not halves it, within these bounds ...
+BATCH, BATCH_MIN, BATCH_MAX = 8, 2, 256
+#: ... and narrows an unsatisfiable batch by its core at most this many times.
+BATCH_TRIES = 5
 
 
 def _pieces(op: str, c: int) -> Pieces:
@@ -206,7 +212,8 @@ class _Encoder:
         codes = _int_codes(table.rows, [self.grids.domains[a] for a in axes])
         if codes is None:
             codes = _codes(table.rows, [self.grids.domains[a] for a in axes])
-        codes = codes[(codes != -2).all(axis=1)]  # a cell outside its domain never matches
+        if (codes == -2).any():  # a cell outside its domain never matches
+            codes = codes[(codes != -2).all(axis=1)]
         wild = bool((codes == -1).any())
         accept = table.kind == "allow"
         if wild:
@@ -486,8 +493,7 @@ class SatEngine:
         encoder = _Encoder(model)
         self._constraints = {c.id: c for c in model.hard_constraints}
         self._selectors: dict[str, int] = {}
-        self._definitions = encoder.clauses
-        self._asserted: list[list[int]] = []  # every hard constraint's clauses
+        self._asserted: list[tuple[int, ...]] = []  # every hard constraint's clauses
         self._guards: list[int] = []  # the selector of each of them
         encoded = [(c, [_clean(clause, encoder.true) for clause in encoder.constraint(c)])
                    for c in model.hard_constraints]
@@ -499,6 +505,7 @@ class SatEngine:
             self._asserted.extend(clauses)
             self._guards.extend([selector] * len(clauses))
         self._true = encoder.true
+        self._definitions = list(map(tuple, encoder.clauses))  # tuples: see _clean()
         # One solver with selectors could serve everything, but assuming thousands of them
         # (one per clause of a DIMACS feature model) and reading them back in every model
         # made each model of supported() 3.7 times slower on automotive01.
@@ -513,28 +520,31 @@ class SatEngine:
         self._slot_value = [value for v in model.variables for value in v.domain]
         self._slot_of = {(v.name, value): k for k, (v, value) in enumerate(
             (v, value) for v in model.variables for value in v.domain)}
-        # For 2-valued variables (literals x and -x), the other slot; else -1.
-        partner = np.full(len(self._slot_lits), -1, dtype=np.int64)
-        start = 0
-        for lits in encoder.lits:
-            if len(lits) == 2:
-                partner[start], partner[start + 1] = start + 1, start
-            start += len(lits)
-        self._partner = partner
         self._sizes = [len(lits) for lits in encoder.lits]
-        self._ends = np.cumsum(self._sizes, dtype=np.int64)
-        self._starts = self._ends - np.array(self._sizes, dtype=np.int64)
+        self._size_array = np.array(self._sizes, dtype=np.int64)
+        self._ends = np.cumsum(self._size_array)
+        self._starts = self._ends - self._size_array
         self._slot_vars = np.array(self._slot_var, dtype=np.int64)
         # Phases: a slot of a variable with three or more values has a literal of its own;
-        # a 2-valued variable has one literal for both its slots.
-        self._many = np.flatnonzero((partner < 0) & (np.abs(self._slot_lits) != self._true))
-        self._pairs = np.flatnonzero((partner >= 0) & (np.arange(len(partner)) < partner))
-        self._domains = [frozenset(v.domain) for v in model.variables]
-        self._singles = [frozenset((value,)) for value in self._slot_value]
+        # a 2-valued variable has one literal for both its slots (x and -x, in that order).
+        self._many = np.flatnonzero(self._size_array[self._slot_vars] > 2)
+        self._pairs = self._starts[self._size_array == 2]
+        self._many_lits = self._slot_lits[self._many]
+        self._pair_lits = self._slot_lits[self._pairs]
+        # Answers share their sets: one per distinct domain and one per distinct value (by
+        # type too: 1 and True differ here), so that the collector has few of them to walk.
+        shared: dict[Any, frozenset[Any]] = {}
+        domains = [shared.setdefault((v.domain, tuple(map(type, v.domain))), frozenset(v.domain))
+                   for v in model.variables]
+        singles = [shared.setdefault((type(value), value), frozenset((value,)))
+                   for value in self._slot_value]
+        self._sets: list[frozenset[Any]] = [frozenset(), *singles, *domains]
+        self._domain_sets = np.arange(len(domains), dtype=np.int64) + 1 + len(singles)
         self._slot_index = np.abs(self._slot_lits) - 1  # into a solver model
+        self._free = np.abs(self._slot_lits) != self._true  # slots not fixed by the encoding
         self._max_index = int(self._slot_index.max(initial=0))
-        self._pick = operator.itemgetter(*self._slot_index.tolist(), 0, 0)  # always a tuple
         self._rng = np.random.default_rng(0)
+        self._batch_size = BATCH
         self._dead: npt.NDArray[np.bool_] | None = None  # slots in no solution at all
         # Recent solutions, as slots: a ring of rows.
         self._models = np.zeros((MODEL_CACHE, len(self._slot_lits)), dtype=bool)
@@ -573,7 +583,7 @@ class SatEngine:
                                      bootstrap_with=self._definitions + guarded)
         return self._explainer
 
-    def _counting_cnf(self) -> list[list[int]]:
+    def _counting_cnf(self) -> list[tuple[int, ...]]:
         """The definitions and every hard constraint, asserted."""
         return self._definitions + self._asserted
 
@@ -581,7 +591,7 @@ class SatEngine:
         """Which value slots a solver model makes true."""
         index = self._slot_index
         if len(model) > self._max_index:
-            values = np.array(self._pick(model)[:-2], dtype=np.int64)
+            values = np.fromiter(model, dtype=np.int64, count=self._max_index + 1)[index]
         else:
             # A variable the solver has not seen (in no clause) is false; any value does.
             given = np.asarray(model, dtype=np.int64)
@@ -697,26 +707,18 @@ class SatEngine:
         """Found slots as values per variable; whole domains and single values are shared
         sets made once, so a large answer allocates little."""
         running = np.concatenate(([0], np.cumsum(found)))
-        counts = (running[self._ends] - running[self._starts]).tolist()
+        counts = running[self._ends] - running[self._starts]
         where = np.zeros(len(self._names), dtype=np.int64)
         chosen = np.flatnonzero(found)
         where[self._slot_vars[chosen]] = chosen  # the found slot, for one found
-        single = where.tolist()
-        empty: frozenset[Any] = frozenset()
-        out: dict[str, frozenset[Any]] = {}
-        for var, name in enumerate(self._names):
-            count = counts[var]
-            if count == self._sizes[var]:
-                out[name] = self._domains[var]
-            elif count == 0:
-                out[name] = empty
-            elif count == 1:
-                out[name] = self._singles[single[var]]
-            else:
-                start = int(self._starts[var])
-                out[name] = frozenset(self._slot_value[k]
-                                      for k in range(start, start + self._sizes[var])
-                                      if found[k])
+        # Into self._sets: the empty set, then each slot's value alone, then each domain.
+        index = np.where(counts == self._size_array, self._domain_sets,
+                         np.where(counts == 1, where + 1, 0))
+        out = dict(zip(self._names, map(self._sets.__getitem__, index.tolist()), strict=True))
+        for var in np.flatnonzero((counts > 1) & (counts < self._size_array)).tolist():
+            start = int(self._starts[var])
+            out[self._names[var]] = frozenset(
+                self._slot_value[k] for k in range(start, start + self._sizes[var]) if found[k])
         return out
 
     def _refuted(self, assumptions: list[int]) -> npt.NDArray[np.bool_]:
@@ -736,8 +738,13 @@ class SatEngine:
                 out_before: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         """The slots true in some solution under the assumptions (which fix the ``chosen``
         slots), given slots known to be in none (``out_before``): first from earlier
-        solutions that agree, then one solver call per solution taking at least one value
-        still open (the last call, unsatisfiable, rules out the rest).
+        solutions that agree, then from one solver call per solution.
+
+        Each call assumes a batch of open values (:meth:`_batch`). Asked only for *some* open
+        value (one clause over all of them), the solver mostly finds one or two late in a
+        search, though the values still open are rarely exclusive of each other. When a batch
+        cannot be satisfied, one call asks for any open value (the last such call,
+        unsatisfiable, rules out the rest).
 
         Phases steer each call towards the open values and away from values already found;
         a 2-valued variable with both values found gets a random phase, which in measurements
@@ -750,37 +757,82 @@ class SatEngine:
         lits = self._slot_lits
         found = self._agreeing(chosen)
         open_ = ~(found | out_before | self._dead)
-        if not open_.any():
-            return found
-        while True:
+        while open_.any():
             self._set_phases(open_)
-            act = self._top = self._top + 1
-            self._solver.add_clause([-act, *lits[open_].tolist()])
-            sat = self._solver.solve(assumptions=[*assumptions, act])
-            model = self._solver.get_model() if sat else None  # read before the next clause
-            self._solver.add_clause([-act])
-            if model is None:
-                return found
-            slots = self._slots(model)
-            self._remember(slots)
-            found |= slots
-            open_ &= ~slots
-            if not open_.any():
-                return found
+            model = self._batch(assumptions, open_)
+            if model is None and open_.any():
+                act = self._top = self._top + 1
+                self._solver.add_clause([-act, *lits[open_].tolist()])
+                sat = self._solver.solve(assumptions=[*assumptions, act])
+                model = self._solver.get_model() if sat else None  # read before the next clause
+                self._solver.add_clause([-act])
+                if model is None:
+                    return found
+            if model is not None:
+                slots = self._slots(model)
+                self._remember(slots)
+                found |= slots
+                open_ &= ~slots
+        return found
+
+    def _batch(self, assumptions: list[int], open_: npt.NDArray[np.bool_]) -> list[int] | None:
+        """A solver model taking a batch of open values (of different variables, drawn at
+        random) at once, or None.
+
+        The batch size adapts (see :data:`BATCH`): in a feature model few open values go
+        together, in a catalog of many loosely tied modules hundreds do. An unsatisfiable
+        batch is narrowed by its core: a core with one open value proves that value in no
+        solution (it is taken out of ``open_``), a core with none proves every open value so
+        (all are taken out), and otherwise all but one of the core's values leave the batch;
+        after :data:`BATCH_TRIES` such calls, None."""
+        lits = self._slot_lits
+        size = self._batch_size
+        candidates = np.flatnonzero(open_ & self._free)
+        if len(candidates) > 2 * size:  # a few draws (repeats are skipped) beat a shuffle
+            candidates = candidates[self._rng.integers(0, len(candidates), 2 * size)]
+        else:
+            candidates = self._rng.permutation(candidates)
+        batch: dict[int, int] = {}  # literal -> slot
+        variables: set[int] = set()
+        slot_var = self._slot_var
+        for k in candidates.tolist():
+            if slot_var[k] not in variables:
+                variables.add(slot_var[k])
+                batch[int(lits[k])] = k
+                if len(batch) == size:
+                    break
+        for attempt in range(BATCH_TRIES):
+            if not batch:
+                return None
+            if self._solver.solve(assumptions=[*assumptions, *batch]):
+                if attempt == 0 and len(batch) == size:
+                    self._batch_size = min(2 * size, BATCH_MAX)
+                model: list[int] = self._solver.get_model() or []
+                return model
+            if attempt == 0:
+                self._batch_size = max(size // 2, BATCH_MIN)
+            core = set(self._solver.get_core() or ())
+            failed = [lit for lit in batch if lit in core]
+            if not failed:  # the fixed values alone have no solution
+                open_[:] = False
+                return None
+            if len(failed) == 1:
+                open_[batch[failed[0]]] = False
+            for lit in failed[1:] if len(failed) > 1 else failed:
+                del batch[lit]
+        return None
 
     def _set_phases(self, open_: npt.NDArray[np.bool_]) -> None:
         """Phases towards the open slots and away from the others; a 2-valued variable with
         neither or both values open gets a fresh random phase each call, so models differ."""
-        lits = self._slot_lits
-        many = self._many
-        first = self._pairs
-        second = self._partner[first]
+        many, first, second = self._many, self._pairs, self._pairs + 1
+        lits = self._pair_lits  # the first slot's; the second slot's literal is its negation
         only_first = open_[first] & ~open_[second]
         only_second = open_[second] & ~open_[first]
         coin = self._rng.integers(0, 2, len(first)) * 2 - 1
-        pair_phases = np.where(only_first, lits[first],
-                               np.where(only_second, lits[second], lits[first] * coin))
-        phases = np.concatenate([np.where(open_[many], lits[many], -lits[many]), pair_phases])
+        pair_phases = np.where(only_first, lits, np.where(only_second, -lits, lits * coin))
+        phases = np.concatenate([np.where(open_[many], self._many_lits, -self._many_lits),
+                                 pair_phases])
         self._solver.set_phases(phases.tolist())
 
     #: The model's own counter (:mod:`._count`), built on the first count().
@@ -849,7 +901,8 @@ def _codes(rows: Sequence[Sequence[Any]], domains: Sequence[Sequence[Any]]
 def _int_codes(rows: Sequence[Sequence[Any]], domains: Sequence[Sequence[Any]]
                ) -> npt.NDArray[np.int64] | None:
     """:func:`_codes`, vectorised, when every cell is an integer and every domain an
-    arithmetic progression of integers (integer modules); else None."""
+    arithmetic progression of integers (integer modules); else None. Every row has one cell
+    per domain, as every row of a table has one per column."""
     progressions = []
     for domain in domains:
         if not domain or not all(type(v) is int for v in domain):
@@ -858,27 +911,38 @@ def _int_codes(rows: Sequence[Sequence[Any]], domains: Sequence[Sequence[Any]]
         if step <= 0 or any(b - a != step for a, b in zip(domain, domain[1:], strict=False)):
             return None
         progressions.append((domain[0], step, len(domain)))
+    flat = list(itertools.chain.from_iterable(rows))
+    if len(flat) != len(rows) * len(domains):
+        return None
+    # bytes() takes integers from 0 to 255 only, array('q') any 64-bit integer: a string,
+    # None or a wildcard makes both raise TypeError. Through bytes, small cells reach numpy
+    # three times as fast as numpy reads nested rows.
     try:
-        cells = np.array(rows)  # no dtype: strings, None or wildcards make it non-integer
-    except (TypeError, ValueError, OverflowError):
+        try:
+            values = np.frombuffer(bytes(flat), dtype=np.uint8).astype(np.int64)
+        except ValueError:
+            values = np.frombuffer(array.array("q", flat), dtype=np.int64)
+    except (TypeError, OverflowError):
         return None
-    if cells.dtype.kind not in "iub" or cells.shape != (len(rows), len(domains)):
-        return None
-    cells = cells.astype(np.int64)
-    codes = np.empty_like(cells)
-    for j, (start, step, size) in enumerate(progressions):
-        offset = cells[:, j] - start
-        index = offset // step
-        valid = (offset % step == 0) & (index >= 0) & (index < size)
-        codes[:, j] = np.where(valid, index, -2)
+    cells = values.reshape(len(rows), len(domains))
+    start, step, size = np.array(progressions, dtype=np.int64).reshape(-1, 3).T
+    if not start.any() and (step == 1).all():  # values 0, 1, 2, ...: a value is its index
+        codes, outside = cells, (cells < 0) | (cells >= size)
+    else:
+        offset = cells - start
+        codes = offset // step
+        outside = (offset % step != 0) | (codes < 0) | (codes >= size)
+    if outside.any():
+        codes = np.where(outside, -2, codes)
     return codes
 
 
-def _clean(clause: list[int], true: int) -> list[int]:
-    """A clause without duplicate or false constant literals (``[-true]`` when nothing is
-    left); a satisfied clause becomes ``[true]``."""
-    out = list(dict.fromkeys(x for x in clause if x != -true))
+def _clean(clause: list[int], true: int) -> tuple[int, ...]:
+    """A clause without duplicate or false constant literals (``(-true,)`` when nothing is
+    left); a satisfied clause becomes ``(true,)``. A tuple: the collector stops tracking a
+    tuple of numbers, so thousands of kept clauses cost it nothing."""
+    out = tuple(dict.fromkeys(x for x in clause if x != -true))
     if true in out or any(-x in out for x in out):
-        return [true]
-    return out or [-true]
+        return (true,)
+    return out or (-true,)
 
