@@ -13,9 +13,10 @@ Targets (the issue's "M/M/1 sanity mode"):
 Then the build-to-order e-bike plant (catalogs/scenarios/ebike-085.yaml, rho 0.85), a
 reduced run (2 seeds x 1 year after a 90-day warm-up, not the issue's 10 seeds x 3 years): on-time
 rate and mean quoted lead time per policy and segment, in working days, beside the issue's
-targets for the default policy (CTP + buffer): on time 95 +/- 1% and >= 93% in each segment,
-mean quote <= 0.85 x the best fixed lead time in hindsight, mean tardiness <= 0.1 working days.
-The reduced run's verdicts are indicative only and do not fail the benchmark.
+targets for the default policy (CTP + buffer), and the same for the adaptive controller (CTP +
+controller): on time 95 +/- 1% and >= 93% in each segment, mean quote <= 0.85 x the best fixed
+lead time in hindsight, mean tardiness <= 0.1 working days. The reduced run's verdicts are
+indicative only and do not fail the benchmark.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ SCENARIO = Path(__file__).resolve().parent.parent / "catalogs" / "scenarios" \
     / "ebike-085.yaml"
 SHOP_SEEDS, SHOP_WARMUP_DAYS, SHOP_DAYS = 2, 90.0, 90.0 + 365.0
 DEFAULT, HINDSIGHT = "CTP + buffer", "best fixed (hindsight)"
+#: the policies held to the issue's targets
+TARGETED = (DEFAULT, "CTP + controller")
 TOLERANCE = 0.02
 MODEL = MM1(rho=0.8, mu=1.0, target=0.95, horizon_days=750_000, warmup_days=2_000)
 
@@ -59,21 +62,23 @@ def run() -> bool:
 
 
 def _shop_targets(result: ShopComparison) -> None:
-    default, best = result.get(DEFAULT), result.get(HINDSIGHT)
-    _line("default policy, on time", _shown(default.on_time_rate, 100, "%"), "95 ± 1%",
-          abs(default.on_time_rate.mean - 0.95) <= 0.01)
-    for segment in ("standard", "custom"):
-        try:
-            found = result.get(DEFAULT, segment)
-        except KeyError:
-            continue
-        _line(f"default policy, on time ({segment})", _shown(found.on_time_rate, 100, "%"),
-              ">= 93%", found.on_time_rate.mean >= 0.93)
-    ratio = default.quoted_mean.mean / best.quoted_mean.mean
-    _line("default mean quote / best fixed in hindsight", f"{ratio:.3f}", "<= 0.85",
-          ratio <= 0.85)
-    _line("default policy, mean tardiness", _shown(default.tardiness_mean, unit="wd"),
-          "<= 0.1 wd", default.tardiness_mean.mean <= 0.1)
+    best = result.get(HINDSIGHT)
+    for name in TARGETED:
+        policy = result.get(name)
+        _line(f"{name}, on time", _shown(policy.on_time_rate, 100, "%"), "95 ± 1%",
+              abs(policy.on_time_rate.mean - 0.95) <= 0.01)
+        for segment in ("standard", "custom"):
+            try:
+                found = result.get(name, segment)
+            except KeyError:
+                continue
+            _line(f"{name}, on time ({segment})", _shown(found.on_time_rate, 100, "%"),
+                  ">= 93%", found.on_time_rate.mean >= 0.93)
+        ratio = policy.quoted_mean.mean / best.quoted_mean.mean
+        _line(f"{name}: mean quote / best fixed in hindsight", f"{ratio:.3f}", "<= 0.85",
+              ratio <= 0.85)
+        _line(f"{name}, mean tardiness", _shown(policy.tardiness_mean, unit="wd"),
+              "<= 0.1 wd", policy.tardiness_mean.mean <= 0.1)
 
 
 def run_shop() -> None:
@@ -98,7 +103,8 @@ def run_shop() -> None:
     _shop_targets(result)
     orders = result.get(DEFAULT).orders
     _line(f"run time: {len(result.get(DEFAULT).seeds)} seeds x {orders // SHOP_SEEDS:,} "
-          "measured orders, 5 policies", f"{took:.1f} s", "< 120 s (reduced)", None)
+          f"measured orders, {len(model.policies())} policies", f"{took:.1f} s",
+          "< 120 s (reduced)", None)
 
 
 def run_mm1() -> bool:

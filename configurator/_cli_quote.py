@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ._files import write_atomically
 from .cli import (
     QTY_OPTION,
     ProblemsFound,
@@ -15,6 +16,7 @@ from .cli import (
     _dump,
     _print_problems,
     _selection_options,
+    cli,
 )
 
 
@@ -49,22 +51,6 @@ def _moment(text: str | None, zone: Any) -> Any:
                                  "2026-11-25T10:30 or 2026-11-25T10:30+01:00",
                                  param_hint="'--at'") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all."""
-    import os
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".bto-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def _plant_and_supply(catalog: Any, plant_path: str | None, supply_path: str | None,
@@ -108,6 +94,10 @@ def fastest_completion(session: Any, plant_path: str | None, supply_path: str | 
 @click.option("--confidence", "target", type=click.FloatRange(0.5, 0.999), default=None,
               help="Promise the date met with this probability (default: the segment's "
                    "service level, else 0.9).")
+@click.option("--calibration", "calibration_path", default=None,
+              type=click.Path(exists=True, dir_okay=False),
+              help="A bto-calibration/1 file from `bto simulate --calibration`: promise the "
+                   "plan's date plus the segment's learned buffer.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the Monte Carlo behind the confidence.")
 @click.option("--requested-date", "requested", type=click.DateTime(["%Y-%m-%d"]),
@@ -128,7 +118,8 @@ def fastest_completion(session: Any, plant_path: str | None, supply_path: str | 
 def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | None,
                   engine: str, qty: int, at_text: str | None, plant_path: str | None,
                   supply_path: str | None, orders_path: str | None, carrier: str | None,
-                  target: float | None, seed: int, requested: Any, objective: str,
+                  target: float | None, calibration_path: str | None, seed: int,
+                  requested: Any, objective: str,
                   no_tradeoffs: bool,
                   customer: str | None, lang: str | None, templates: str | None, fmt: str,
                   output: str | None) -> None:
@@ -149,6 +140,15 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
     from .render import TemplateProblem, render_quote
 
     orders = _load_or_exit(read_orders, orders_path, "orders", fmt) if orders_path else None
+    buffers = None
+    if calibration_path is not None:
+        from .simulation.calibration import CalibrationError, load_calibration
+
+        try:
+            buffers = load_calibration(calibration_path).buffer_days
+        except CalibrationError as exc:
+            _print_problems(exc.problems, sys.stderr)
+            raise ProblemsFound("problems found") from None
     how: Any = objective
     if objective == "fastest":
         def how(session: Any) -> Any:
@@ -162,7 +162,8 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
         result = quote(loaded, configuration, plant=plant, supply=supply, orders=orders, at=at,
                        qty=qty, carrier=carrier, seed=seed, tradeoffs=not no_tradeoffs,
                        target=Decimal(str(target)) if target is not None else None,
-                       requested=requested.date() if requested else None)
+                       requested=requested.date() if requested else None,
+                       buffer_days=buffers)
     except (BomError, PriceError, SupplyError, CapacityError, InvalidConfiguration) as exc:
         raise _failed(exc, fmt) from None
     except ValueError as exc:  # a bad argument: an unknown carrier, a time without a zone
@@ -180,3 +181,6 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+cli.add_command(quote_command)

@@ -593,13 +593,13 @@ def price_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
             lambda loaded, configuration: price(loaded, configuration, qty), _format_price)
 
 
-def _register_quote() -> None:
-    from ._cli_quote import quote_command  # needs the helpers above
+def _register_commands() -> None:
+    # Each of these modules adds its command to `cli` when it is first imported; they import
+    # the helpers above, so they are imported here, after them (and either may come first).
+    from . import _cli_quote, _cli_simulate  # noqa: F401
 
-    cli.add_command(quote_command)
 
-
-_register_quote()
+_register_commands()
 
 
 def main() -> None:

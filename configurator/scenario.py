@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._fields import Reader
-from ._yaml import YNode, YScalar, load_yaml_text, read_text
+from ._yaml import YNode, YScalar
 from .problems import LoadError
 
 __all__ = ["FORMAT", "Scenario", "ScenarioError", "load_scenario", "read_scenario_node"]
@@ -201,14 +201,9 @@ def read_scenario_node(root: YNode, filename: str, path: Path | None
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read a ``bto-scenario/1`` file; raises :class:`ScenarioError` with every problem."""
-    name = os.fspath(path)
-    text, problems = read_text(Path(path), name)
-    scenario = None
-    if text is not None:
-        root, problems = load_yaml_text(text, name)
-        if root is not None:
-            scenario, more = read_scenario_node(root, name, Path(path))
-            problems = problems + more
-    if scenario is None or any(p.is_error for p in problems):
+    from ._files import read_yaml_document
+
+    scenario, problems = read_yaml_document(path, read_scenario_node)
+    if scenario is None:
         raise ScenarioError(problems)
-    return scenario
+    return scenario  # type: ignore[no-any-return]

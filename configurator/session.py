@@ -433,15 +433,19 @@ class Session:
         if self._valid is None:
             supported = self.engine.supported(self._fixed(self._choices))
             consistent = any(supported.values())
+            by_module: dict[str, list[Choice]] = {}
+            for c in self._choices:  # grouped once: catalogs have thousands of modules
+                by_module.setdefault(c.module, []).append(c)
             self._valid = ValidOptions(consistent, tuple(
-                self._module_options(m, supported) for m in self.catalog.modules))
+                self._module_options(m, supported, by_module.get(m.id, ()))
+                for m in self.catalog.modules))
         return self._valid
 
-    def _module_options(self, module: Module, supported: Mapping[str, frozenset[Any]]
-                        ) -> ModuleOptions:
-        chosen = tuple(c.value for c in self._choices if c.module == module.id and not c.excluded)
+    def _module_options(self, module: Module, supported: Mapping[str, frozenset[Any]],
+                        choices: Sequence[Choice] = ()) -> ModuleOptions:
+        chosen = tuple(c.value for c in choices if not c.excluded)
         if module.kind == "multi":
-            excluded = tuple(c.value for c in self._choices if c.module == module.id and c.excluded)
+            excluded = tuple(c.value for c in choices if c.excluded)
             available: list[Value] = []
             unavailable: list[Value] = []
             forced: list[Value] = []

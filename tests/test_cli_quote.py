@@ -107,3 +107,17 @@ def test_broken_own_templates_are_reported_not_raised(tmp_path: Path) -> None:
         result = run("quote", TRAILER, *AT, "--templates", str(own))
         assert result.exit_code == 1, result.output
         assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_calibration_file(tmp_path: Path) -> None:
+    good = tmp_path / "cal.yaml"
+    good.write_text("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\n"
+                    "buffer_days: {standard: 1, custom: 6}\n")
+    result = run("quote", TRAILER, "-s", "motor=buy_motor", *AT, "--calibration", str(good),
+                 "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["promised"] == "2027-01-07"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\n"
+                   "buffer_days: {standard: x}\n")
+    result = run("quote", TRAILER, *AT, "--calibration", str(bad))
+    assert result.exit_code == 1 and "bad.yaml:4" in result.stderr

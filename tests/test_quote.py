@@ -332,3 +332,15 @@ def test_a_busy_stretch_ending_between_microseconds_is_passed() -> None:
     begin, finish = Scheduler(WorkCalendar.of(PLANT), Busy()).place("assembly", at(2, 9),
                                                                      Decimal(30))
     assert begin.timestamp() >= end and finish - begin == dt.timedelta(minutes=30)
+
+
+def test_a_calibrated_buffer_sets_the_promise() -> None:
+    # Plan: Tue 22 Dec; 6 working days later, over the 24-31 Dec closure: Thu 7 Jan 2027.
+    result = q("buy_motor", buffer_days={"custom": 6, "standard": 2})
+    assert result.plan.delivered == dt.date(2026, 12, 22)
+    assert result.promised == dt.date(2027, 1, 7)
+    assert result.confidence.buffer_days == 6
+    assert result.confidence.probability > result.confidence.planned_probability
+    assert "calibrated buffer of 6" in result.to_dict()["confidence"]["method"]
+    stocked = q(buffer_days={"standard": 0})
+    assert stocked.promised == stocked.plan.delivered

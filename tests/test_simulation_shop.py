@@ -19,12 +19,20 @@ from configurator.simulation import (
     BtoOrder,
     BufferedCtpQuote,
     BuildToOrder,
+    ControlledCtpQuote,
     FixedPerSegment,
     ScenarioError,
     ShopRun,
     WorkTime,
     compare_shop,
     load_scenario,
+)
+from configurator.simulation.calibration import (
+    Calibration,
+    CalibrationError,
+    load_calibration,
+    mean_buffers,
+    save_calibration,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,3 +282,128 @@ def test_scenario_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     assert scenario.option_weights == {"frame": {"none": 2.0, "a": 1.0}}
     assert scenario.work_time_spread == {"paint": 0.2}
     assert (scenario.rho, scenario.years, scenario.seeds) == (0.85, 3.0, 10)
+
+
+# --- step 3: the adaptive controller and the calibration file ----------------------------
+
+def _delivered(lead: int, quoted: float, ctp: int, name: str) -> BtoOrder:
+    """A delivered order of the standard segment (an order without a demand is standard)."""
+    order = BtoOrder(0, 0.0, 0.0, ctp=ctp, lead_days=lead)
+    order.quotes[name] = quoted
+    return order
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=300),
+       st.floats(0.5, 0.99), st.floats(0.01, 1.0))
+def test_controller_integral_moves_against_the_gap(late: list[bool], target: float,
+                                                   gain: float) -> None:
+    policy = ControlledCtpQuote(target, gain=gain, proportional=0.0)
+    for was_late in late:
+        before = policy.buffer("standard")
+        policy.observe(_delivered(5 if was_late else 3, 4.0, 3, policy.name))
+        after = policy.buffer("standard")
+        # a late order raises the buffer, an order on time lowers it
+        assert (after > before) if was_late else (after < before)
+    expected = gain * (sum(late) - (1 - target) * len(late))
+    assert policy.buffer("standard") == pytest.approx(expected, abs=1e-9)
+    assert policy.buffer("custom") == 0.0
+    policy.reset()
+    assert policy.buffer("standard") == 0.0
+
+
+@given(st.lists(st.integers(-5, 20), min_size=1, max_size=60), st.integers(1, 30))
+def test_controller_feed_forward_is_the_windowed_quantile(lateness: list[int], window: int
+                                                         ) -> None:
+    policy = ControlledCtpQuote(0.9, gain=0.0, proportional=0.0, quantile_window=window)
+    for late_by in lateness:
+        policy.observe(_delivered(10 + late_by, 100.0, 10, policy.name))
+    recent = sorted(lateness[-window:])
+    k = max(1, -(-9 * len(recent) // 10))  # ceil(0.9 n)
+    assert policy.buffer("standard") == recent[k - 1]
+
+
+def test_controller_starts_from_its_initial_buffers() -> None:
+    policy = ControlledCtpQuote(0.95, initial={"custom": 4.0})
+    assert (policy.buffer("custom"), policy.buffer("standard")) == (4.0, 0.0)
+    with pytest.raises(ValueError, match="controller"):
+        ControlledCtpQuote(1.5)
+
+
+def test_controller_steers_a_run_toward_the_target(history: ShopRun) -> None:
+    ctp, controlled = (history.outcomes(name) for name in ("CTP", "CTP + controller"))
+    rate = [float(np.mean(o.lead_time <= o.quoted)) for o in (ctp, controlled)]
+    assert rate[0] < 0.9  # CTP alone runs late; the controller learns to add to it
+    assert rate[1] > rate[0]
+    assert np.all(controlled.quoted >= 0)
+
+
+@given(st.text(min_size=1, max_size=20), st.dates(), st.floats(0.01, 0.99),
+       st.dictionaries(st.text(min_size=1, max_size=10), st.integers(-260, 260), max_size=4),
+       st.integers(1, 50))
+def test_calibration_round_trips(name: str, created: dt.date, target: float,
+                                 buffers: dict[str, int], seeds: int) -> None:
+    import tempfile
+
+    calibration = Calibration(name, created, buffers, "CTP + controller", target, seeds)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.yaml"
+        save_calibration(path, calibration)
+        assert load_calibration(path) == calibration
+        assert [p.name for p in Path(folder).iterdir()] == ["c.yaml"]  # no temporary left
+    json.dumps(calibration.to_dict())
+
+
+@pytest.mark.parametrize(("text", "message", "line"), [
+    ("format: bto-calibration/2\n", "not bto-calibration/1", 1),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\n", "buffer_days", 1),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbuffer_days: {a: 1.5}\n",
+     "buffer_days.a must be a whole number", 4),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbuffer_days:\n  a: 999\n",
+     "at most 260", 5),
+    ("format: bto-calibration/1\nscenario: s\ncreated: soon\nbuffer_days: {}\n",
+     "created must be a date", 3),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbuffer_days: {}\n"
+     "target: 2\n", "target must be between 0 and 1", 5),
+])
+def test_bad_calibrations_say_what_and_where(tmp_path: Path, text: str, message: str,
+                                             line: int) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CalibrationError) as info:
+        load_calibration(path)
+    found = [p for p in info.value.problems if message in p.message]
+    assert found, [p.message for p in info.value.problems]
+    assert (found[0].file, found[0].line) == (str(path), line)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["standard", "custom"]),
+                                st.floats(-20, 50)), min_size=1, max_size=5))
+def test_mean_buffers_round_up_the_mean(learned: list[dict[str, float]]) -> None:
+    found = mean_buffers(learned)
+    for segment, days in found.items():
+        values = [b[segment] for b in learned if segment in b]
+        mean = sum(values) / len(values)
+        assert days - 1 < mean + 1e-9 and mean <= days + 1e-9
+    assert set(found) == {s for b in learned for s in b}
+
+
+@given(st.floats(-3, 10))
+def test_dithered_quotes_round_the_buffer_up_for_its_fraction_of_orders(buffer: float
+                                                                        ) -> None:
+    from configurator.simulation.policies import ShopState
+
+    class Context:
+        now, in_system = 0.0, 0
+
+        def atp(self, order: BtoOrder) -> int:
+            return 3
+
+        def ctp(self, order: BtoOrder) -> int:
+            return 20
+
+    policy = ControlledCtpQuote(0.95, dither=True, initial={"standard": buffer})
+    state: ShopState = Context()  # type: ignore[assignment]
+    quotes = [policy.quote(state, BtoOrder(i, 0.0, 0.0)) for i in range(1024)]
+    low = 20 + np.floor(buffer)
+    assert set(quotes) <= {low, low + 1}
+    assert abs(float(np.mean(quotes)) - (20 + buffer)) <= 2 / 1024 + 1e-9

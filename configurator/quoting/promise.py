@@ -287,12 +287,18 @@ class Confidence:
     planned_probability: Decimal
     samples: int
     seed: int
+    #: set when a calibrated buffer (working days after the plan) chose the promised date
+    buffer_days: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        method = f"seeded Monte Carlo, {self.samples} draws, seed {self.seed}"
+        if self.buffer_days is not None:
+            method = (f"plan + calibrated buffer of {self.buffer_days} working days; "
+                      f"probability by {method}")
         return {"target": str(self.target), "promised": self.promised.isoformat(),
                 "probability": str(self.probability), "planned": self.planned.isoformat(),
                 "planned_probability": str(self.planned_probability),
-                "method": f"seeded Monte Carlo, {self.samples} draws, seed {self.seed}"}
+                "buffer_days": self.buffer_days, "method": method}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ or capacity provider (what open orders hold), and the moment the order is placed
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Mapping
@@ -223,7 +224,7 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
           capacity: CapacityProvider | None = None, at: dt.datetime | None = None,
           qty: int = 1, carrier: str | None = None, target: Decimal | float | None = None,
           seed: int = 0, tradeoffs: bool = False, requested: dt.date | None = None,
-          objective: str = "default") -> Quote:
+          objective: str = "default", buffer_days: Mapping[str, int] | None = None) -> Quote:
     """Quote a configuration, or a selection completed first.
 
     ``configuration`` is a :class:`~configurator.session.Configuration`, a complete mapping
@@ -238,6 +239,9 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
     :class:`CapacityProvider`. ``at`` (timezone-aware) is when the order is placed; default
     now. ``target`` is the confidence the promised date is met with (default: the segment's
     service level, else 0.9). ``tradeoffs`` adds the alternatives that change date or price.
+    ``buffer_days`` (per segment, e.g. a calibration file's, learned by ``bto simulate``) makes
+    the promise the plan's delivery plus that many working days, instead of the Monte Carlo
+    quantile; the quote still states its on-time probability.
     ``requested`` checks a delivery date the customer asks for, and which single changes
     (an option, a carrier) would meet it.
 
@@ -269,8 +273,15 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
         level.confidence if level else Decimal("0.9"))
     if not Decimal("0.5") <= goal < 1:
         raise ValueError(f"the target confidence must be from 0.5 to below 1, not {goal}")
-    confidence, probabilities = promise(the_plan, calendar, stations, goal, seed,
-                                        also=(requested,) if requested else ())
+    buffer = buffer_days.get(segment) if buffer_days is not None else None
+    calibrated = calendar.add_working_days(the_plan.delivered, int(buffer)) \
+        if buffer is not None else None
+    confidence, probabilities = promise(
+        the_plan, calendar, stations, goal, seed,
+        also=(*((requested,) if requested else ()), *((calibrated,) if calibrated else ())))
+    if calibrated is not None:  # a backtested buffer sets the date; the Monte Carlo rates it
+        confidence = dataclasses.replace(confidence, promised=calibrated,
+                                         probability=probabilities[-1], buffer_days=buffer)
     service = service_check(plant, segment, the_plan.accepted.date(), confidence.promised,
                             calendar)
     customer_choices = tuple(getattr(configuration, "chosen", ()))

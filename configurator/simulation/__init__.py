@@ -33,6 +33,7 @@ from .bto_policies import (
     BestFixedPerSegment,
     BtoOrder,
     BufferedCtpQuote,
+    ControlledCtpQuote,
     CtpQuote,
     FixedPerSegment,
     LearningPolicy,
@@ -58,7 +59,8 @@ from .shop import Order, Station
 from .worktime import WorkTime
 
 __all__ = ["MM1", "SEGMENTS", "AtpQuote", "BestFixedInHindsight", "BestFixedPerSegment",
-           "BtoOrder", "BufferedCtpQuote", "BuildToOrder", "Comparison", "CtpQuote", "Demand",
+           "BtoOrder", "BufferedCtpQuote", "BuildToOrder", "Comparison", "ControlledCtpQuote",
+           "CtpQuote", "Demand",
            "ErlangQuantileQuote", "Estimate", "FixedLeadTime", "FixedPerSegment",
            "HindsightPolicy", "LearningPolicy", "MM1Analytic", "Model", "Order", "Outcomes",
            "Policy", "PolicySummary", "QuoteContext", "RunMetrics", "Scenario",

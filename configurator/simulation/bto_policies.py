@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -22,9 +23,9 @@ from .demand import Demand
 from .policies import Policy, ShopState, smallest_meeting
 from .shop import Order
 
-__all__ = ["AtpQuote", "BestFixedPerSegment", "BtoOrder", "BufferedCtpQuote", "CtpQuote",
-           "FixedPerSegment", "LearningPolicy", "QuoteContext", "SegmentHindsight",
-           "default_policies"]
+__all__ = ["CONTROLLER_TUNING", "AtpQuote", "BestFixedPerSegment", "BtoOrder", "BufferedCtpQuote",
+           "ControlledCtpQuote", "CtpQuote", "FixedPerSegment", "LearningPolicy", "QuoteContext",
+           "SegmentHindsight", "default_policies"]
 
 
 @dataclass(slots=True)
@@ -211,8 +212,118 @@ class BufferedCtpQuote:
                 "buffers": {s: self.buffer(s) for s in sorted(self._lateness)}}
 
 
+def _van_der_corput(n: int) -> float:
+    """The ``n``-th term of the base-2 van der Corput sequence, in [0, 1): evenly spread."""
+    out, scale = 0.0, 0.5
+    while n:
+        if n & 1:
+            out += scale
+        n >>= 1
+        scale /= 2
+    return out
+
+
+#: The controller's default tuning, chosen on reduced runs of the e-bike scenario at rho 0.85
+#: (docs/simulation.md, "The adaptive controller").
+CONTROLLER_TUNING: dict[str, Any] = {"gain": 0.05, "proportional": 5.0, "window": 200,
+                                     "quantile_window": 500}
+
+
+@dataclass(slots=True)
+class ControlledCtpQuote:
+    """CTP plus a per-segment buffer steered by a PI controller toward ``target`` on time.
+
+    Each delivered order of a segment is scored against *this policy's* quote of it. The
+    integral term adds ``gain`` x (late - (1 - target)) working days per delivered order (a
+    Robbins-Monro step: it stops moving exactly when the segment's realised on-time rate is
+    the target); the proportional term adds ``proportional`` x (target - on-time rate of the
+    segment's last ``window`` delivered orders). The quote is CTP plus the buffer rounded up
+    to whole working days, never below 0.
+
+    With ``quantile_window`` the buffer also has a feed-forward term: the ``target``
+    quantile of the lateness (actual minus CTP-quoted working days) of the segment's last
+    ``quantile_window`` delivered orders, so the controller only corrects what that misses.
+    The integral starts at ``initial`` (e.g. a calibration file's buffer; default 0).
+    """
+
+    target: float
+    gain: float = 0.1
+    proportional: float = 10.0
+    window: int = 200
+    quantile_window: int | None = None
+    initial: Mapping[str, float] = field(default_factory=dict)
+    dither: bool = False
+    name: str = "CTP + controller"
+    _integral: dict[str, float] = field(default_factory=dict, repr=False)
+    _recent: dict[str, deque[bool]] = field(default_factory=dict, repr=False)
+    _lateness: dict[str, tuple[deque[int], list[int]]] = field(default_factory=dict,
+                                                                repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.target < 1 or self.gain < 0 or self.proportional < 0 \
+                or self.window < 1 or (self.quantile_window or 1) < 1:
+            raise ValueError("the controller needs 0 < target < 1, gains >= 0 and a window "
+                             "of at least 1 order")
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the initial buffers."""
+        self._integral = {s: float(b) for s, b in self.initial.items()}
+        self._recent = {}
+        self._lateness = {}
+
+    def buffer(self, segment: str) -> float:
+        """The segment's current buffer in working days (before rounding up)."""
+        recent = self._recent.get(segment)
+        gap = 0.0 if not recent else self.target - sum(recent) / len(recent)
+        ahead = 0.0
+        if segment in self._lateness:
+            ordered = self._lateness[segment][1]
+            ahead = ordered[max(1, math.ceil(self.target * len(ordered) - 1e-9)) - 1]
+        return ahead + self._integral.get(segment, 0.0) + self.proportional * gap
+
+    def quote(self, state: ShopState, order: Order) -> float:
+        """CTP plus the segment's buffer in whole working days: rounded up, or with
+        ``dither`` rounded up for the fraction of orders that the buffer's fractional part
+        says (chosen by a low-discrepancy sequence of the order number), so that the on-time
+        rate moves smoothly with the buffer instead of in whole-day steps."""
+        context, bto = _context(state, order)
+        buffer = self.buffer(bto.segment)
+        whole = math.floor(buffer)
+        if not self.dither:
+            days = math.ceil(buffer - 1e-9)
+        else:
+            days = whole + (1 if _van_der_corput(bto.id) < buffer - whole else 0)
+        return float(max(0, context.ctp(bto) + days))
+
+    def observe(self, order: BtoOrder) -> None:
+        """Score a delivered order against this policy's quote and move the buffer."""
+        quoted = order.quotes.get(self.name)
+        if quoted is None or order.lead_days is None:
+            return
+        on_time = order.lead_days <= quoted
+        segment = order.segment
+        self._integral[segment] = self._integral.get(segment, 0.0) \
+            + self.gain * ((not on_time) - (1 - self.target))
+        self._recent.setdefault(segment, deque(maxlen=self.window)).append(on_time)
+        if self.quantile_window is not None and order.ctp is not None:
+            arrived, ordered = self._lateness.setdefault(segment, (deque(), []))
+            late_by = order.lead_days - order.ctp
+            arrived.append(late_by)
+            bisect.insort(ordered, late_by)
+            if len(arrived) > self.quantile_window:
+                del ordered[bisect.bisect_left(ordered, arrived.popleft())]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The current buffers, JSON-ready."""
+        return {"target": self.target, "gain": self.gain, "proportional": self.proportional,
+                "window": self.window, "quantile_window": self.quantile_window,
+                "buffers": {s: self.buffer(s) for s in sorted(self._integral)}}
+
+
 def default_policies(fixed: Mapping[str, int], target: float) -> tuple[Policy, ...]:
     """The policies a backtest compares: the catalogue lead times ``fixed`` per segment, the
-    best fixed per segment in hindsight, ATP only, CTP, and CTP + buffer for ``target``."""
+    best fixed per segment in hindsight, ATP only, CTP, CTP + buffer and CTP + controller for
+    ``target``."""
     return (FixedPerSegment(fixed), BestFixedPerSegment(target), AtpQuote(), CtpQuote(),
-            BufferedCtpQuote(target))
+            BufferedCtpQuote(target), ControlledCtpQuote(target, **CONTROLLER_TUNING))
