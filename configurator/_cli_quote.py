@@ -13,29 +13,12 @@ from .cli import (
     QTY_OPTION,
     ProblemsFound,
     _configuration,
-    _dump,
+    _failure,
+    _load_or_exit,
     _print_problems,
     _selection_options,
     cli,
 )
-
-
-def _failed(exc: Exception, fmt: str) -> ProblemsFound:
-    """Report a quote that cannot be made; the caller raises the result."""
-    if fmt == "json":
-        _dump({"error": str(exc)})
-    click.echo(f"error: {exc}", err=True)
-    return ProblemsFound(str(exc))
-
-
-def _load_or_exit(read: Any, path: str, what: str, fmt: str) -> Any:
-    loaded, problems = read(path)
-    _print_problems(problems, sys.stderr)
-    if loaded is None:
-        if fmt == "json":
-            _dump({what: None, "problems": [p.to_dict() for p in problems]})
-        raise ProblemsFound("problems found")
-    return loaded
 
 
 def _moment(text: str | None, zone: Any) -> Any:
@@ -165,7 +148,7 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
                        requested=requested.date() if requested else None,
                        buffer_days=buffers)
     except (BomError, PriceError, SupplyError, CapacityError, InvalidConfiguration) as exc:
-        raise _failed(exc, fmt) from None
+        raise _failure(exc, fmt) from None
     except ValueError as exc:  # a bad argument: an unknown carrier, a time without a zone
         raise click.UsageError(str(exc)) from None
     if fmt == "json":
@@ -175,7 +158,7 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
             text = render_quote(result, loaded, fmt, customer=customer,  # type: ignore[arg-type]
                                 language=lang, templates=templates)
         except TemplateProblem as exc:
-            raise _failed(exc, fmt) from None
+            raise _failure(exc, fmt) from None
     if output is not None:
         write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)

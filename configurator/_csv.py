@@ -15,8 +15,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ._fields import Reader
 from ._yaml import read_text
 from .problems import Position
@@ -143,6 +141,8 @@ def plain_grid(text: str) -> Grid | None:
         return None
     # Every line has width - 1 commas when there are as many separators in all and every
     # width-th one is a newline: numpy checks that three times as fast as counting per line.
+    import numpy as np  # here, not at the top: most commands never read a CSV table
+
     data = np.frombuffer(body.encode("utf-8", "surrogatepass"), dtype=np.uint8)
     separators = np.flatnonzero((data == ord(",")) | (data == ord("\n")))
     if len(separators) != rows * width - 1 or \

@@ -180,16 +180,29 @@ def _selection_options(fn: Any) -> Any:
     return fn
 
 
-def _load_catalog_or_exit(path: str, fmt: str = "text") -> Any:
-    from .loading import read_catalog
-
-    loaded, problems = read_catalog(path)
+def _load_or_exit(read: Any, path: str, what: str, fmt: str = "text") -> Any:
+    """``read(path)``'s document; its problems on stderr, and exit 1 when it has errors."""
+    loaded, problems = read(path)
     _print_problems(problems, sys.stderr)
     if loaded is None:
         if fmt == "json":
-            _dump({"catalog": None, "problems": [p.to_dict() for p in problems]})
+            _dump({what: None, "problems": [p.to_dict() for p in problems]})
         raise ProblemsFound("problems found")
     return loaded
+
+
+def _load_catalog_or_exit(path: str, fmt: str = "text") -> Any:
+    from .loading import read_catalog
+
+    return _load_or_exit(read_catalog, path, "catalog", fmt)
+
+
+def _failure(exc: Exception, fmt: str) -> ProblemsFound:
+    """Report a result that cannot be computed (exit 1); the caller raises what it returns."""
+    if fmt == "json":
+        _dump({"error": str(exc)})
+    click.echo(f"error: {exc}", err=True)
+    return ProblemsFound(str(exc))
 
 
 def _open_session(catalog_path: str, selects: tuple[str, ...], selection_file: str | None,
@@ -488,10 +501,7 @@ def _derive(catalog: str, selects: tuple[str, ...], selection_file: str | None, 
     try:
         result = compute(loaded, configuration)
     except DerivationError as exc:
-        if fmt == "json":
-            _dump({"error": str(exc)})
-        click.echo(f"error: {exc}", err=True)
-        raise ProblemsFound(str(exc)) from None
+        raise _failure(exc, fmt) from None
     if fmt == "json":
         _dump(result.to_dict())
     else:

@@ -571,7 +571,8 @@ class Session:
             raise ConflictError("the choices cannot be completed to a valid configuration")
         chosen = tuple(dict.fromkeys(c.module for c in self._choices))
         values = _values_of(self.catalog, found)
-        if objective is CHEAPEST:
+        if objective is CHEAPEST and self.catalog.surcharges:
+            # without surcharges the MaxSAT costs are the whole price: nothing to improve
             values = self._cheaper(values, chosen)
         return Configuration(self.catalog.id, values, objective.name, chosen)
 

@@ -71,7 +71,7 @@ class Scheduler:
         calendar = self.calendar
         if minutes <= 0:  # a check that takes no time happens as soon as it may
             return not_before, not_before
-        start = _roll(calendar, not_before)
+        start = calendar.next_work_start(not_before)
         profile = self.capacity.busy(work_centre)
         own = self.own.setdefault(work_centre, [])
         for _ in range(MAX_MOVES):
@@ -84,15 +84,9 @@ class Scheduler:
             after = dt.datetime.fromtimestamp(hit, tz=calendar.zone)
             if after <= start:  # the float end rounds back onto the start: step past it
                 after = start + dt.timedelta(microseconds=1)
-            start = _roll(calendar, after)
+            start = calendar.next_work_start(after)
         raise CapacityError(f"work centre '{work_centre}' has no free slot of {minutes} minutes"
                             f" after {not_before.isoformat()}")
-
-
-def _roll(calendar: WorkCalendar, moment: dt.datetime) -> dt.datetime:
-    """The first working instant at or after ``moment``."""
-    start, _ = next(calendar.work_intervals(moment))
-    return start
 
 
 def _full(capacity: int, first_busy: Any, own: list[tuple[float, float]], s: float, e: float

@@ -16,12 +16,13 @@ plant's shifts from the moment the order is accepted, so a day late is a working
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+
+from .._random import stream
 
 __all__ = ["Uncertainty", "lognormal_sigma", "ready_samples"]
 
@@ -64,7 +65,7 @@ def ready_samples(planned_minutes: float, supplies: Sequence[Uncertainty],
                for s in supplies]
     varying = [(s, sigma) for s, sigma in varying if sigma > 0]
     if varying:
-        draws = np.stack([_stream(seed, s.key).standard_normal(samples) for s, _ in varying])
+        draws = np.stack([stream(seed, s.key).standard_normal(samples) for s, _ in varying])
         sigma = np.array([[v] for _, v in varying])
         median = np.array([[float(s.median_days)] for s, _ in varying])
         fixed = np.array([[s.lead_days - float(s.median_days)] for s, _ in varying])
@@ -73,11 +74,5 @@ def ready_samples(planned_minutes: float, supplies: Sequence[Uncertainty],
         planned = np.array([[table[min(s.lead_days, last)] + s.slack_minutes]
                             for s, _ in varying])
         np.maximum(delay, (table[days] - planned).max(axis=0), out=delay)
-    noise = _stream(seed, "work time").standard_normal(samples) * work_sd_minutes
+    noise = stream(seed, "work time").standard_normal(samples) * work_sd_minutes
     return np.maximum(planned_minutes + delay + noise, 0.0)
-
-
-def _stream(seed: int, key: str) -> np.random.Generator:
-    """A random stream of its own for each source of uncertainty (common random numbers: a
-    quote with one supply less draws the same numbers for the others)."""
-    return np.random.default_rng([seed, zlib.crc32(key.encode())])

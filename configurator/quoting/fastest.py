@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .. import expr as _expr
@@ -60,7 +61,7 @@ def option_leads(catalog: Catalog, supply: SupplyProvider, calendar: WorkCalenda
     def of(part: str) -> int:
         if part not in lead:
             try:
-                ready = allocate([(part, _ONE, None)], supply, calendar, day)[0].day
+                ready = allocate([(part, Decimal(1), None)], supply, calendar, day)[0].day
                 lead[part] = calendar.working_days_between(day, ready)
             except SupplyError:
                 lead[part] = 10_000  # no supply at all: the slowest of everything
@@ -83,7 +84,6 @@ def option_leads(catalog: Catalog, supply: SupplyProvider, calendar: WorkCalenda
     return out
 
 
-_ONE = __import__("decimal").Decimal(1)
 
 
 @dataclass(frozen=True)

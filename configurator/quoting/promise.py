@@ -182,7 +182,7 @@ def plan(bom: Bom, calendar: WorkCalendar, supply: SupplyProvider, capacity: Cap
                     continue
                 begin, end = scheduler.place(op.work_centre, t, jobs[unit])
                 slot = Slot(op.id, op.work_centre, part, unit + 1, jobs[unit], begin, end,
-                            _roll_start(calendar, t), _text(op.label), after, previous)
+                            calendar.next_work_start(t), _text(op.label), after, previous)
                 slots.append(slot)
                 previous, after, t = slot, ("previous", op.id), end
             if previous is not None and (finish.slot is None or t > finish.at):
@@ -209,11 +209,6 @@ def plan(bom: Bom, calendar: WorkCalendar, supply: SupplyProvider, capacity: Cap
 
 def _text(label: Any) -> str | None:
     return str(label) if label is not None else None
-
-
-def _roll_start(calendar: WorkCalendar, moment: dt.datetime) -> dt.datetime:
-    start: dt.datetime = next(calendar.work_intervals(moment))[0]
-    return start
 
 
 def _gate(done: _Done, materials: Sequence[MaterialLine], slots: Sequence[Slot]) -> Gate:

@@ -70,10 +70,6 @@ def _environment(fmt: Format, templates: str | os.PathLike[str] | None
     return env
 
 
-def _days(n: int) -> str:
-    return f"{n} working day{'s' * (abs(n) != 1)}"
-
-
 def context(quote: Quote, catalog: Catalog, *, customer: str | None = None,
             language: str | None = None) -> dict[str, Any]:
     """What the templates see: plain values, labels in ``language``."""
@@ -133,7 +129,6 @@ def context(quote: Quote, catalog: Catalog, *, customer: str | None = None,
                     ][:MAX_TRADEOFFS],
         "requested": quote.requested.text if quote.requested else None,
         "requested_ok": quote.requested.met if quote.requested else True,
-        "days": _days,
     }
 
 

@@ -7,11 +7,12 @@ run is a pure function of its seed.
 from __future__ import annotations
 
 import heapq
-import zlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .._random import stream
 
 __all__ = ["Draws", "Simulator", "Streams"]
 
@@ -68,7 +69,7 @@ class Streams:
     def generator(self, name: str) -> np.random.Generator:
         """The stream named ``name`` (the same object on every call)."""
         if name not in self._made:
-            self._made[name] = np.random.default_rng([self.seed, zlib.crc32(name.encode())])
+            self._made[name] = stream(self.seed, name)
         return self._made[name]
 
     def draws(self, name: str, sample: Callable[[np.random.Generator, int], np.ndarray]
