@@ -12,6 +12,7 @@ Lines draw on supply in a stated order (see docs/quoting.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -93,21 +94,24 @@ class MaterialLine:
 
 @dataclass(slots=True)
 class _Left:
-    """What is left of one purchase order for later lines."""
+    """What is left of one purchase order, or of a purchase made for an earlier line."""
 
-    id: str
     qty: Decimal
-    eta: dt.date
+    allocation: Allocation  # what a take from it looks like
 
 
 class _Pool:
-    """What is left of a part's supply while one order's lines draw on it."""
+    """What is left of a part's supply while one order's lines draw on it: free stock, then
+    the sources in the order they are drawn (purchase orders by ETA, then new purchases)."""
 
-    def __init__(self, supply: SupplyProvider, part: str) -> None:
+    def __init__(self, supply: SupplyProvider, part: str, calendar: WorkCalendar,
+                 accepted: dt.date) -> None:
         self.stock = supply.free_stock(part)
-        self.pos = [_Left(po.id, po.qty, po.eta) for po in supply.open_purchase_orders(part)]
+        self.sources = [
+            _Left(po.qty, Allocation("po", po.qty, calendar.next_working_day(
+                max(po.eta, accepted)), ref=po.id))
+            for po in supply.open_purchase_orders(part)]
         self.sourcing: PartSourcing | None = supply.sourcing(part)
-        self.bought: list[list[Any]] = []  # [qty left, Allocation template]
 
 
 def allocate(requirements: Sequence[tuple[str, Decimal, str | None]], supply: SupplyProvider,
@@ -121,7 +125,7 @@ def allocate(requirements: Sequence[tuple[str, Decimal, str | None]], supply: Su
     for part, qty, for_part in requirements:
         pool = pools.get(part)
         if pool is None:
-            pool = pools[part] = _Pool(supply, part)
+            pool = pools[part] = _Pool(supply, part, calendar, accepted)
         out.append(_draw(pool, part, qty, for_part, calendar, accepted))
     return tuple(out)
 
@@ -135,28 +139,15 @@ def _draw(pool: _Pool, part: str, qty: Decimal, for_part: str | None, calendar: 
         pool.stock -= take
         need -= take
         got.append(Allocation("stock", take, accepted))
-    for po in pool.pos:
+    for source in pool.sources:
         if need <= 0:
             break
-        if po.qty <= 0:
+        if source.qty <= 0:
             continue
-        take = min(need, po.qty)
-        po.qty -= take
+        take = min(need, source.qty)
+        source.qty -= take
         need -= take
-        day = calendar.next_working_day(max(po.eta, accepted))
-        got.append(Allocation("po", take, day, ref=po.id))
-    for bought in pool.bought:
-        if need <= 0:
-            break
-        if bought[0] <= 0:
-            continue
-        take = min(need, bought[0])
-        bought[0] -= take
-        need -= take
-        template: Allocation = bought[1]
-        got.append(Allocation("purchase", take, template.day, template.ref, template.supplier,
-                              template.lead_days, template.spread_days, template.ordered_qty,
-                              template.median_days))
+        got.append(dataclasses.replace(source.allocation, qty=take))
     if need > 0:
         sourcing = pool.sourcing
         if sourcing is None:
@@ -166,7 +157,7 @@ def _draw(pool: _Pool, part: str, qty: Decimal, for_part: str | None, calendar: 
         new = Allocation("purchase", need, calendar.add_working_days(accepted, lead),
                          sourcing.supplier, sourcing.supplier_name, lead,
                          sourcing.lead_time_spread_days, ordered, sourcing.lead_time_days)
-        pool.bought.append([ordered - need, new])
+        pool.sources.append(_Left(ordered - need, new))
         got.append(new)
     day = max((a.day for a in got), default=accepted)
     return MaterialLine(part, qty, day, tuple(got), for_part)
