@@ -10,17 +10,19 @@ Targets (the issue's "M/M/1 sanity mode"):
 - the best fixed quote in hindsight is 14.98 days, within 2%;
 - the state-based quote is on time 95 +/- 1% (the best fixed one is by construction).
 
-Then the build-to-order e-bike plant (catalogs/scenarios/ebike-085.yaml, rho 0.85), a
-reduced run (2 seeds x 1 year after a 90-day warm-up, not the issue's 10 seeds x 3 years): on-time
-rate and mean quoted lead time per policy and segment, in working days, beside the issue's
-targets for the default policy (CTP + buffer), and the same for the adaptive controller (CTP +
-controller): on time 95 +/- 1% and >= 93% in each segment, mean quote <= 0.85 x the best fixed
-lead time in hindsight, mean tardiness <= 0.1 working days. The reduced run's verdicts are
-indicative only and do not fail the benchmark.
+Then the build-to-order e-bike plant, the issue's protocol: catalogs/scenarios/ebike-085.yaml and
+ebike-095.yaml, 10 seeds x 3 simulated years, the first year not measured, seeds run in two
+processes (the results do not depend on it). Per policy and segment, on-time rate and quoted
+lead times in working days, beside the issue's targets for the default policy (CTP + buffer) and
+the adaptive controller (CTP + controller): at rho 0.85 on time 95 +/- 1% and >= 93% in each
+segment, mean quote <= 0.85 x the best fixed lead time in hindsight, mean tardiness <= 0.1
+working days; at rho 0.95 mean quote <= 0.80 x best fixed; a full 10-seed run at one load level
+in <= 2 minutes. ``BTO_BENCH_QUICK=1`` runs 2 seeds x (90 + 365) days instead (indicative).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -34,9 +36,11 @@ from configurator.simulation import (
 )
 
 SEEDS = 10
-SCENARIO = Path(__file__).resolve().parent.parent / "catalogs" / "scenarios" \
-    / "ebike-085.yaml"
-SHOP_SEEDS, SHOP_WARMUP_DAYS, SHOP_DAYS = 2, 90.0, 90.0 + 365.0
+SCENARIOS = Path(__file__).resolve().parent.parent / "catalogs" / "scenarios"
+#: (scenario file, the ratio target of the default policy)
+SHOP_RUNS = (("ebike-085.yaml", 0.85), ("ebike-095.yaml", 0.80))
+QUICK = os.environ.get("BTO_BENCH_QUICK") == "1"
+WORKERS = 2
 DEFAULT, HINDSIGHT = "CTP + buffer", "best fixed (hindsight)"
 #: the policies held to the issue's targets
 TARGETED = (DEFAULT, "CTP + controller")
@@ -57,54 +61,76 @@ def _shown(e: Estimate, scale: float = 1.0, unit: str = "d") -> str:
 
 def run() -> bool:
     ok = run_mm1()
-    run_shop()
+    for name, ratio in SHOP_RUNS:
+        ok &= run_shop(SCENARIOS / name, ratio)
     return ok
 
 
-def _shop_targets(result: ShopComparison) -> None:
+def _shop_targets(result: ShopComparison, rho: float, ratio_target: float) -> bool:
     best = result.get(HINDSIGHT)
+    ok = True
     for name in TARGETED:
         policy = result.get(name)
-        _line(f"{name}, on time", _shown(policy.on_time_rate, 100, "%"), "95 ± 1%",
-              abs(policy.on_time_rate.mean - 0.95) <= 0.01)
+        if rho <= 0.85:
+            ok &= _line(f"{name}, on time", _shown(policy.on_time_rate, 100, "%"), "95 ± 1%",
+                        abs(policy.on_time_rate.mean - 0.95) <= 0.01)
+        else:
+            _line(f"{name}, on time", _shown(policy.on_time_rate, 100, "%"), "reported", None)
         for segment in ("standard", "custom"):
             try:
                 found = result.get(name, segment)
             except KeyError:
                 continue
-            _line(f"{name}, on time ({segment})", _shown(found.on_time_rate, 100, "%"),
-                  ">= 93%", found.on_time_rate.mean >= 0.93)
+            if rho <= 0.85:
+                ok &= _line(f"{name}, on time ({segment})",
+                            _shown(found.on_time_rate, 100, "%"), ">= 93%",
+                            found.on_time_rate.mean >= 0.93)
+            else:
+                _line(f"{name}, on time ({segment})", _shown(found.on_time_rate, 100, "%"),
+                      "reported", None)
         ratio = policy.quoted_mean.mean / best.quoted_mean.mean
-        _line(f"{name}: mean quote / best fixed in hindsight", f"{ratio:.3f}", "<= 0.85",
-              ratio <= 0.85)
-        _line(f"{name}, mean tardiness", _shown(policy.tardiness_mean, unit="wd"),
-              "<= 0.1 wd", policy.tardiness_mean.mean <= 0.1)
+        ok &= _line(f"{name}: mean quote / best fixed in hindsight", f"{ratio:.3f}",
+                    f"<= {ratio_target:.2f}", ratio <= ratio_target)
+        if rho <= 0.85:
+            ok &= _line(f"{name}, mean tardiness", _shown(policy.tardiness_mean, unit="wd"),
+                        "<= 0.1 wd", policy.tardiness_mean.mean <= 0.1)
+        else:
+            _line(f"{name}, mean tardiness", _shown(policy.tardiness_mean, unit="wd"),
+                  "reported", None)
+    return ok
 
 
-def run_shop() -> None:
-    """The reduced build-to-order run; prints, never fails the benchmark."""
+def run_shop(path: Path, ratio_target: float) -> bool:
+    """One load level of the build-to-order benchmark; False when a target is missed (never
+    in the quick mode, whose figures are indicative)."""
     start = time.perf_counter()
-    model = BuildToOrder.load(SCENARIO)
-    print(f"simulate (issue 5): build-to-order {model.scenario.name}, rho {model.scenario.rho}"
-          f" on {model.bottleneck}, {model.arrival_rate:.2f} orders/day; reduced run: "
-          f"{SHOP_SEEDS} seeds x {SHOP_DAYS - SHOP_WARMUP_DAYS:.0f} days after a "
-          f"{SHOP_WARMUP_DAYS:.0f}-day warm-up (indicative; the target run is 10 x 3 years)")
-    result = compare_shop(model, seeds=range(SHOP_SEEDS), horizon_days=SHOP_DAYS,
-                          warmup_days=SHOP_WARMUP_DAYS)
+    model = BuildToOrder.load(path)
+    scenario = model.scenario
+    seeds = 2 if QUICK else scenario.seeds
+    horizon = 455.0 if QUICK else None
+    warmup = 90.0 if QUICK else None
+    span = ("2 seeds x 365 days after a 90-day warm-up (quick, indicative)" if QUICK else
+            f"{seeds} seeds x {scenario.years:g} years ({scenario.warmup_years:g} warm-up)")
+    print(f"simulate (issue 5): build-to-order {scenario.name}, rho {scenario.rho} on "
+          f"{model.bottleneck}, {model.arrival_rate:.2f} orders/day; {span}, {WORKERS} "
+          "processes")
+    result = compare_shop(model, seeds=range(seeds), horizon_days=horizon,
+                          warmup_days=warmup, workers=WORKERS)
     took = time.perf_counter() - start
     print(f"  {'policy':<24} {'segment':<9} {'on time':>16} {'mean quote (wd)':>18} "
-          f"{'p95 quote':>10} {'tardiness':>10} {'sd lead':>8}")
+          f"{'p95 quote':>10} {'tardiness':>10} {'sd lead':>8} {'churn':>6}")
     for found in result.summaries:
         s = found.summary
         print(f"  {found.policy:<24} {found.segment:<9} "
               f"{_shown(s.on_time_rate, 100, '%'):>16} {_shown(s.quoted_mean, unit=''):>18} "
               f"{s.quoted_p95.mean:>10.1f} {s.tardiness_mean.mean:>10.2f} "
-              f"{s.lead_time_sd.mean:>8.2f}")
-    _shop_targets(result)
+              f"{s.lead_time_sd.mean:>8.2f} {s.churn.mean:>6.2f}")
+    ok = _shop_targets(result, scenario.rho, ratio_target)
     orders = result.get(DEFAULT).orders
-    _line(f"run time: {len(result.get(DEFAULT).seeds)} seeds x {orders // SHOP_SEEDS:,} "
-          f"measured orders, {len(model.policies())} policies", f"{took:.1f} s",
-          "< 120 s (reduced)", None)
+    ok &= _line(f"run time: {seeds} seeds, {orders:,} measured orders, "
+                f"{len(model.policies())} policies", f"{took:.1f} s",
+                "<= 120 s" if not QUICK else "reported", None if QUICK else took <= 120)
+    return ok or QUICK
 
 
 def run_mm1() -> bool:

@@ -128,7 +128,7 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
         from .simulation.calibration import CalibrationError, load_calibration
 
         try:
-            buffers = load_calibration(calibration_path).buffer_days
+            buffers = load_calibration(calibration_path).buffers
         except CalibrationError as exc:
             _print_problems(exc.problems, sys.stderr)
             raise ProblemsFound("problems found") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,20 +21,20 @@ import click
 from .cli import ProblemsFound, _dump, _print_problems, cli
 
 if TYPE_CHECKING:
+    from .quoting.buffers import BufferTable
     from .simulation import Estimate, Scenario, ShopComparison
     from .simulation.calibration import Calibration
 
 __all__ = ["simulate_command"]
 
 #: The policies whose learned buffers a calibration file keeps, by preference.
-_LEARNERS = ("CTP + controller", "CTP + buffer")
-_SEGMENTS = ("standard", "custom")
+_LEARNERS = ("CTP + buffer", "CTP + controller")
 
 #: The columns of the text table: heading, the summary's metric, scale, decimals.
 _COLUMNS = (("on time %", "on_time_rate", 100.0, 1), ("mean quote", "quoted_mean", 1.0, 1),
             ("p50 quote", "quoted_p50", 1.0, 1), ("p95 quote", "quoted_p95", 1.0, 1),
             ("tardiness", "tardiness_mean", 1.0, 2), ("p95 late", "lateness_p95", 1.0, 1),
-            ("sd lead", "lead_time_sd", 1.0, 2))
+            ("sd lead", "lead_time_sd", 1.0, 2), ("churn", "churn", 1.0, 2))
 
 
 def _shown(found: Estimate | None, scale: float, decimals: int) -> str:
@@ -72,7 +73,7 @@ def _chart_points(loads: Sequence[tuple[float, ShopComparison]]) -> list[Any]:
             and math.isfinite(found.summary.quoted_mean.mean)]
 
 
-def _save(path: str, scenario: Scenario, policy: str, learned: list[dict[str, float]],
+def _save(path: str, scenario: Scenario, policy: str, learned: Sequence[BufferTable],
           seeds: int) -> Calibration:
     import datetime as dt
 
@@ -151,15 +152,18 @@ def _chosen(available: Sequence[Any], wanted: Sequence[str]) -> list[Any]:
                                  "with .svg, in the current folder).")
 @click.option("--no-chart", is_flag=True, help="Draw no chart.")
 @click.option("--calibration", "calibration_path", type=click.Path(dir_okay=False),
-              default=None, help="Save the per-segment buffers the controller (else CTP + "
-                                 "buffer) learned, averaged over the seeds, to this "
-                                 "bto-calibration/1 file for live quotes.")
+              default=None, help="Save the buffers CTP + buffer (else the controller) "
+                                 "learned per segment and CTP band, averaged over the "
+                                 "seeds, to this bto-calibration/1 file for live quotes.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes running seeds side by side (default: one per CPU core, at "
+                   "most one per seed); the results do not depend on it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str, ...],
                      rhos: tuple[float, ...], years: float | None, warmup: float | None,
                      pool: int | None, chart_path: str | None, no_chart: bool,
-                     calibration_path: str | None, fmt: str) -> None:
+                     calibration_path: str | None, jobs: int | None, fmt: str) -> None:
     """Backtest quoting policies on a build-to-order scenario (bto-scenario/1): per policy
     and segment, the on-time rate, quoted lead times, tardiness and lead-time spread in
     working days, with 95% intervals across seeds; and a chart of on-time % against the
@@ -196,26 +200,22 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
     if calibration_path is not None and learner is None:
         raise click.UsageError("--calibration needs the policy 'CTP + controller' or "
                                "'CTP + buffer'")
-    learned: list[dict[str, float]] = []
+    learned: list[BufferTable] = []
     loads: list[tuple[float, ShopComparison]] = []
+    workers = jobs or max(1, min(os.cpu_count() or 1, len(seed_list)))
     with click.progressbar(length=len(levels) * len(seed_list), file=sys.stderr,
                            label=f"simulating {scenario.name}",
                            show_pos=True) as bar:
         for rho, model in zip(levels, models, strict=True):
             compared = _chosen(model.policies(), names)
-            teacher = next((p for p in compared if p.name == learner), None)
-
-            def seed_done(_seed: int, teacher: Any = teacher) -> None:
-                if teacher is not None:  # it still holds what it learned on that seed
-                    learned.append({s: float(teacher.buffer(s)) for s in _SEGMENTS})
-                bar.update(1)
-
             try:
-                result = compare_shop(model, compared, seed_list, progress=seed_done)
+                result = compare_shop(model, compared, seed_list,
+                                      progress=lambda _seed: bar.update(1), workers=workers)
             except ValueError as exc:
                 click.echo(f"{scenario_path}: error: {exc}", err=True)
                 raise ProblemsFound(str(exc)) from None
             loads.append((rho, result))
+            learned.extend(result.tables.get(learner, ()) if learner else ())
     written = None
     if target is not None:
         svg = scatter_svg(_chart_points(loads),
@@ -243,8 +243,12 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
     if written is not None:
         click.echo(f"chart: {written}")
     if saved is not None:
-        click.echo(f"calibration: {calibration_path} ({saved.policy}: " + ", ".join(
-            f"{s} {d:+d} wd" for s, d in sorted(saved.buffer_days.items())) + ")")
+        table = saved.buffers
+        click.echo(f"calibration: {calibration_path} ({saved.policy}; working days per "
+                   "segment" + (f" and CTP band ({', '.join(table.labels())})"
+                                if table.bands else "") + "): " + "; ".join(
+            f"{s} {' '.join(f'{d:+d}' for d in days)}"
+            for s, days in sorted(table.days.items())))
 
 
 cli.add_command(simulate_command)

@@ -13,6 +13,7 @@ It is read like the other bto files (safe YAML with positions, the project's fie
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,18 +24,71 @@ from ._fields import Reader
 from ._yaml import YNode, YScalar
 from .problems import LoadError
 
-__all__ = ["FORMAT", "Scenario", "ScenarioError", "load_scenario", "read_scenario_node"]
+__all__ = ["DISPATCH_RULES", "DISRUPTION_KINDS", "FORMAT", "Disruption", "Scenario",
+           "ScenarioError", "load_scenario", "read_scenario_node"]
 
 FORMAT = "bto-scenario/1"
 KEYS = ("format", "name", "catalog", "plant", "supply", "start", "rho", "years", "warmup_years",
         "seeds", "target", "pool", "option_weights", "fixed_lead_time_days",
         "lead_time_spread_days", "work_time_spread", "transit_delay_days", "carrier",
-        "base_stock_service")
+        "base_stock_service", "dispatch", "disruptions")
 _YAML = (".yaml", ".yml")
 
 
 class ScenarioError(LoadError, ValueError):
     """A scenario file with problems; ``problems`` holds every one, with its position."""
+
+
+DISPATCH_RULES = ("fcfs", "edd")
+DISRUPTION_KINDS = ("supplier_outage", "capacity_loss", "shutdown", "demand_surge")
+#: each kind's own keys besides kind, start and days
+_DISRUPTION_KEYS = {"supplier_outage": ("supplier",), "capacity_loss": ("work_centre", "stations"),
+                    "shutdown": (), "demand_surge": ("factor",)}
+
+
+@dataclass(frozen=True, slots=True)
+class Disruption:
+    """Something the plan does not know of, from ``start`` for ``days`` calendar days.
+
+    - ``supplier_outage``: the ``supplier`` delivers nothing; what would arrive in the window
+      arrives on the first working day after it;
+    - ``capacity_loss``: the ``work_centre`` loses ``stations`` stations (None: all);
+    - ``shutdown``: every work centre loses every station (operations under way finish);
+    - ``demand_surge``: orders arrive ``factor`` times as often.
+    """
+
+    kind: str
+    start: dt.date
+    days: float
+    supplier: str | None = None
+    work_centre: str | None = None
+    stations: int | None = None
+    factor: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in DISRUPTION_KINDS:
+            raise ValueError(f"unknown disruption {self.kind!r}; choose from "
+                             f"{', '.join(DISRUPTION_KINDS)}")
+        if self.days <= 0 or self.factor <= 0 or (self.stations is not None
+                                                   and self.stations < 1):
+            raise ValueError("a disruption needs days > 0, factor > 0 and stations >= 1")
+        if self.kind == "supplier_outage" and not self.supplier:
+            raise ValueError("a supplier outage names its supplier")
+        if self.kind == "capacity_loss" and not self.work_centre:
+            raise ValueError("a capacity loss names its work centre")
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the window (a whole number of days is a whole-day window)."""
+        return self.start + dt.timedelta(days=math.ceil(self.days))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        out: dict[str, Any] = {"kind": self.kind, "start": self.start.isoformat(),
+                               "days": self.days}
+        for key in _DISRUPTION_KEYS[self.kind]:
+            out[key] = getattr(self, key)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +126,13 @@ class Scenario:
     transit_delay_days: float = 0.0
     carrier: str | None = None
     base_stock_service: float | None = None
+    dispatch: str = "fcfs"
+    disruptions: tuple[Disruption, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.dispatch not in DISPATCH_RULES:
+            raise ValueError(f"dispatch must be one of {', '.join(DISPATCH_RULES)}, not "
+                             f"{self.dispatch!r}")
         if not 0 < self.rho < 1:
             raise ValueError(f"rho must be between 0 and 1 (exclusive), not {self.rho}")
         if not 0 <= self.warmup_years < self.years:
@@ -104,7 +163,8 @@ class Scenario:
                 "work_time_spread": dict(self.work_time_spread)
                 if isinstance(self.work_time_spread, Mapping) else self.work_time_spread,
                 "transit_delay_days": self.transit_delay_days, "carrier": self.carrier,
-                "base_stock_service": self.base_stock_service}
+                "base_stock_service": self.base_stock_service, "dispatch": self.dispatch,
+                "disruptions": [d.to_dict() for d in self.disruptions]}
 
 
 class _ScenarioReader(Reader):
@@ -140,14 +200,67 @@ class _ScenarioReader(Reader):
             values["fixed_lead_time_days"] = self.fixed(top["fixed_lead_time_days"])
         if "work_time_spread" in top:
             values["work_time_spread"] = self.spread(top["work_time_spread"])
+        if "dispatch" in top:
+            values["dispatch"] = self.choice(top["dispatch"], "dispatch", DISPATCH_RULES)
+        if "disruptions" in top:
+            windows = [self.disruption(item) for item in self.seq(top["disruptions"],
+                                                                    "disruptions") or ()]
+            values["disruptions"] = tuple(d for d in windows if d is not None)
         years = values.get("years", 3.0)
-        if "warmup_years" in top and years is not None and values["warmup_years"] is not None \
-                and values["warmup_years"] >= years:
-            self.report("S204", f"warmup_years ({values['warmup_years']:g}) must be shorter "
-                        f"than years ({years:g})", top["warmup_years"])
+        warmup = values.get("warmup_years", 1.0)
+        if "years" in top and years is not None and years <= 0:
+            self.report("S204", "years must be more than 0", top["years"])
+        elif years is not None and warmup is not None and warmup >= years:
+            where = top["warmup_years"] if "warmup_years" in top else top["years"]
+            self.report("S204", f"warmup_years ({warmup:g}"
+                        + ("" if "warmup_years" in top else ", the default")
+                        + f") must be shorter than years ({years:g})", where)
         if self.failed or "catalog" not in values:
             return None
         return Scenario(**{k: v for k, v in values.items() if v is not None})
+
+    def disruption(self, node: YNode) -> Disruption | None:
+        before = len(self.problems)
+        head = self.mapping(node, "a disruption", ("kind", "start", "days", "supplier",
+                                                   "work_centre", "stations", "factor"),
+                            required=("kind", "start", "days"))
+        if head is None or "kind" not in head:
+            return None
+        kind = self.choice(head["kind"], "disruption kind", DISRUPTION_KINDS)
+        if kind is None:
+            return None
+        own = _DISRUPTION_KEYS[kind]
+        for key in ("supplier", "work_centre", "stations", "factor"):
+            if key in head and key not in own:
+                self.report("S202", f"a {kind} has no '{key}'"
+                            + (f"; it takes {', '.join(own)}" if own else ""), head[key])
+        for key in {"supplier_outage": ("supplier",), "capacity_loss": ("work_centre",),
+                    "demand_surge": ("factor",)}.get(kind, ()):
+            if key not in head:
+                self.report("S201", f"a {kind} needs '{key}'", node)
+        values: dict[str, Any] = {"kind": kind}
+        if "start" in head:
+            values["start"] = self.date(head["start"], "disruption start")
+        if "days" in head:
+            days = self.number(head["days"], "disruption days", minimum=0)
+            if days is not None and days <= 0:
+                self.report("S204", "disruption days must be more than 0", head["days"])
+            values["days"] = None if days is None or days <= 0 else float(days)
+        if "supplier" in head and "supplier" in own:
+            values["supplier"] = self.string(head["supplier"], "supplier")
+        if "work_centre" in head and "work_centre" in own:
+            values["work_centre"] = self.ident(head["work_centre"], "work_centre")
+        if "stations" in head and "stations" in own:
+            values["stations"] = self.integer(head["stations"], "stations", minimum=1)
+        if "factor" in head and "factor" in own:
+            factor = self.number(head["factor"], "factor", minimum=0)
+            if factor is not None and factor <= 0:
+                self.report("S204", "a demand surge's factor must be more than 0",
+                            head["factor"])
+            values["factor"] = None if factor is None or factor <= 0 else float(factor)
+        if len(self.problems) > before:
+            return None
+        return Disruption(**values)
 
     def fraction(self, node: YNode, what: str, low: int, high: int) -> float | None:
         number = self.number(node, what)

@@ -311,3 +311,220 @@ def counting_catalog_texts(draw: st.DrawFn) -> str:
                           "kind": draw(st.sampled_from(["allow", "deny"])),
                           "columns": [m["id"] for m in columns], "rows": [list(r) for r in rows]}]
     return str(yaml.safe_dump(doc, sort_keys=False))
+
+
+# --- order histories (bto kpi) ----------------------------------------------------------------
+@st.composite
+def history_records(draw: st.DrawFn, max_size: int = 25) -> list[object]:
+    """Past and open orders of 2026 for ``kpi_report``: ordered on any day, promised for a
+    weekday on or after it, and (four times in five) delivered on a weekday on or after the
+    order day."""
+    import datetime as dt
+
+    from configurator.kpi import HistoryRecord
+
+    def weekday(day: dt.date) -> dt.date:
+        return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+    options = ["frame=a", "frame=b", "colour=red", "colour=blue", "rack=yes"]
+    out: list[object] = []
+    for i in range(draw(st.integers(0, max_size))):
+        ordered = dt.date(2026, 1, 5) + dt.timedelta(days=draw(st.integers(0, 120)))
+        promised = weekday(ordered + dt.timedelta(days=draw(st.integers(0, 40))))
+        delivered = None
+        if draw(st.integers(0, 4)) > 0:
+            delivered = weekday(ordered + dt.timedelta(days=draw(st.integers(0, 50))))
+        out.append(HistoryRecord(
+            f"O{i}", ordered, promised, delivered,
+            draw(st.sampled_from(["standard", "custom", None])),
+            tuple(draw(st.lists(st.sampled_from(options), unique=True, max_size=3))),
+            draw(st.integers(1, 3))))
+    return out
+
+
+# --- scenario and calibration documents (schema and loader agreement) ------------------------
+# Per key, good values and bad ones that a JSON Schema can see. Good values keep the rules that
+# span keys and that no schema states (a warm-up shorter than the run, one buffer per band,
+# ascending bands), so a document is valid exactly when every key it has is good and no
+# required key is missing. tests/test_schema.py tries every bad value alone, and generates
+# documents that draw how often their keys go bad (never, rarely or often).
+Values = tuple[list[object], list[object], bool]  # good, bad, required
+_BAD_TEXT: list[object] = ["", "  ", 3, None, True, ["x"], {"a": "b"}]
+_BAD_NUMBER: list[object] = ["0.5", None, True, [1], {"a": 1}]
+_BAD_COUNT: list[object] = [0, -1, 2.5, *_BAD_NUMBER]
+
+
+def _dates(required: bool = False) -> Values:
+    import datetime as dt
+
+    return ([dt.date(2027, 3, 1), dt.date(2026, 12, 31), "2027-03-01"],
+            ["2027-13-01", "01.03.2027", dt.datetime(2027, 3, 1, 8, 0), 20270301, None],
+            required)
+
+
+_FRACTION: Values = ([0.5, 0.85, 0.999], [0, 1, 1.5, -0.2, *_BAD_NUMBER], False)
+
+#: The keys every disruption has.
+DISRUPTION_VALUES: dict[str, Values] = {
+    "kind": (["supplier_outage", "capacity_loss", "shutdown", "demand_surge"],
+             ["flood", "Shutdown", 3], True),
+    "start": _dates(required=True),
+    "days": ([1, 4.5, 14], [0, -2, *_BAD_NUMBER], True),
+}
+#: Per kind, its own keys.
+DISRUPTION_KIND_VALUES: dict[str, dict[str, Values]] = {
+    "supplier_outage": {"supplier": (["bafang", "Rim Works"], _BAD_TEXT, True)},
+    "capacity_loss": {"work_centre": (["assembly", "paint-shop"],
+                                      ["paint shop", "-x", 3, None], True),
+                      "stations": ([1, 2, 2.0], [0, -1, 1.5, *_BAD_NUMBER], False)},
+    "shutdown": {},
+    "demand_surge": {"factor": ([0.5, 1.5, 2], [0, -1, *_BAD_NUMBER], True)},
+}
+
+
+def scenario_values(files: list[str]) -> dict[str, Values]:
+    """The keys of ``bto-scenario/1`` but disruptions; ``files`` are existing YAML files
+    relative to where the document is written."""
+    path: Values = (list(files), ["/abs/catalog.yaml", "catalog.json", "..\\catalog.yaml", 3,
+                                  None], False)
+    return {
+        "format": (["bto-scenario/1"], ["bto-scenario/2", 1], True),
+        "catalog": (path[0], path[1], True),
+        "plant": path,
+        "supply": path,
+        "name": (["ebike-085", "Pilot run 2"], _BAD_TEXT, False),
+        "start": _dates(),
+        "rho": _FRACTION,
+        "target": _FRACTION,
+        "base_stock_service": _FRACTION,
+        # the default warm-up is 1 year: good runs are longer, good warm-ups are shorter
+        "years": ([1.5, 3, 10], [0, -1, *_BAD_NUMBER], False),
+        "warmup_years": ([0, 0.5, 1], [-0.5, *_BAD_NUMBER], False),
+        "seeds": ([1, 10, 3.0], _BAD_COUNT, False),
+        "pool": ([1, 10, 3.0], _BAD_COUNT, False),
+        "lead_time_spread_days": ([0, 0.2, 3], [-1, *_BAD_NUMBER], False),
+        "transit_delay_days": ([0, 0.2, 3], [-1, *_BAD_NUMBER], False),
+        "option_weights": (
+            [{}, {"frame": {"trapeze": 4, "longtail": 0.5, "none": 0}}, {"rack": {"rack": 0.6}}],
+            [{"frame": {"trapeze": -1}}, {"frame": 3}, {"frame": {"a": "x"}}, [{"frame": {}}],
+             3], False),
+        "fixed_lead_time_days": (
+            [0, 12, {}, {"standard": 12, "custom": 35}],
+            [-1, 2.5, {"standard": -1}, {"custom": "35"}, [12], "12", None, True], False),
+        "work_time_spread": (
+            [0, 0.25, {"assembly": 0.3, "paint-shop": 0}],
+            [-0.1, {"assembly": "x"}, {"assembly": -1}, [0.2], "0.2", None, True], False),
+        "carrier": (["parcel", "DHL.express"], ["dhl express", "-x", *_BAD_TEXT], False),
+        "dispatch": (["fcfs", "edd"], ["FCFS", "lifo", 1, None], False),
+    }
+
+
+#: Bad values of a segment's buffer in a calibration.
+BAD_BUFFERS: list[object] = [261, -261, 1.5, "2", True, None, [], [1, "x"], {"a": 1}]
+#: The keys of ``bto-calibration/1``; good buffer_days fit any bands.
+CALIBRATION_VALUES: dict[str, Values] = {
+    "format": (["bto-calibration/1"], ["bto-calibration/2"], True),
+    "scenario": (["ebike-085", "Pilot run 2"], _BAD_TEXT, True),
+    "created": _dates(required=True),
+    "policy": (["CTP + buffer"], _BAD_TEXT, False),
+    "target": _FRACTION,
+    "seeds": ([1, 10, 3.0], _BAD_COUNT, False),
+    "bands": ([[], [4], [4, 8, 16]], [[0], [261], [4, 4], [4, "x"], [2.5], 4, None, {"a": 4}],
+              False),
+    "buffer_days": ([{}, {"standard": 2}, {"standard": [-1], "custom": 3}],
+                    [3, [1], None, "x", *({"standard": 2, "custom": v} for v in BAD_BUFFERS)],
+                    True),
+}
+
+
+class _Document:
+    """A document drawn key by key, and whether it is still valid."""
+
+    def __init__(self, draw: st.DrawFn, rate: int | None = None) -> None:
+        self.draw = draw
+        self.rate = draw(st.sampled_from((0, 0, 4, 30))) if rate is None else rate  # in 100
+        self.doc: dict[str, object] = {}
+        self.valid = True
+
+    def faulty(self) -> bool:
+        return self.draw(st.integers(0, 99)) < self.rate
+
+    def pick(self, key: str, values: Values,
+             good: st.SearchStrategy[object] | None = None) -> None:
+        """Leave ``key`` out (a fault if it is required) or set a good value (from ``good``
+        if given), or now and then a bad one."""
+        import copy
+
+        good_values, bad_values, required = values
+        if self.faulty():
+            self.valid = False
+            if required and self.draw(st.booleans()):
+                return
+            self.doc[key] = copy.deepcopy(self.draw(st.sampled_from(bad_values)))
+        elif required or self.draw(st.booleans()):
+            chosen = self.draw(good if good is not None else st.sampled_from(good_values))
+            self.doc[key] = copy.deepcopy(chosen)
+
+    def result(self) -> tuple[dict[str, object], bool]:
+        """The document, perhaps with a key its format does not have, and its validity."""
+        if self.faulty():
+            self.doc["colour"] = "red"
+            self.valid = False
+        return self.doc, self.valid
+
+
+@st.composite
+def disruptions(draw: st.DrawFn, rate: int | None = None) -> tuple[dict[str, object], bool]:
+    """One entry of a scenario's ``disruptions`` and whether it is valid."""
+    d = _Document(draw, rate)
+    for key, values in DISRUPTION_VALUES.items():
+        d.pick(key, values)
+    own = DISRUPTION_KIND_VALUES.get(str(d.doc.get("kind")))
+    if own is not None:
+        for key, values in own.items():
+            d.pick(key, values)
+        foreign = {k: v for kind in DISRUPTION_KIND_VALUES.values() for k, v in kind.items()
+                   if k not in own}
+        if d.faulty():
+            key = draw(st.sampled_from(sorted(foreign)))
+            d.doc[key] = draw(st.sampled_from(foreign[key][0]))
+            d.valid = False
+    return d.doc, d.valid
+
+
+@st.composite
+def scenario_documents(draw: st.DrawFn, files: list[str]) -> tuple[dict[str, object], bool]:
+    """A ``bto-scenario/1`` document and whether it is valid; ``files`` are existing YAML files
+    relative to where it is written."""
+    d = _Document(draw)
+    for key, values in scenario_values(files).items():
+        d.pick(key, values)
+    if d.faulty():
+        d.doc["disruptions"] = draw(st.sampled_from([{"kind": "shutdown"}, "none", 3]))
+        d.valid = False
+    elif draw(st.booleans()):
+        entries = draw(st.lists(disruptions(d.rate), max_size=3))
+        d.doc["disruptions"] = [entry for entry, _ in entries]
+        d.valid &= all(valid for _, valid in entries)
+    return d.result()
+
+
+@st.composite
+def calibration_documents(draw: st.DrawFn) -> tuple[dict[str, object], bool]:
+    """A ``bto-calibration/1`` document and whether it is valid; good buffer lists have one
+    buffer, or one per band."""
+    d = _Document(draw)
+    for key, values in CALIBRATION_VALUES.items():
+        if key == "bands":
+            d.pick(key, values, st.sets(st.integers(1, 260), max_size=6).map(sorted))
+        elif key == "buffer_days":
+            bands = d.doc.get("bands", [])
+            width = len(bands) + 1 if isinstance(bands, list) else 1
+            day = st.integers(-260, 260)
+            segment = st.one_of(day, st.lists(day, min_size=1, max_size=1),
+                                st.lists(day, min_size=width, max_size=width))
+            d.pick(key, values, st.dictionaries(
+                st.sampled_from(["standard", "custom", "made-to-stock"]), segment, max_size=3))
+        else:
+            d.pick(key, values)
+    return d.result()

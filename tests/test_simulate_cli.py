@@ -201,17 +201,28 @@ def test_y_max_caps_the_axis_unless_a_point_is_above(ys: list[float]) -> None:
     assert max(ticks) <= max(90, max(ys)) + (ticks[1] - ticks[0] if len(ticks) > 1 else 0)
 
 
-def test_calibration_file_of_the_learned_buffers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("policy", ["CTP + buffer", "CTP + controller"])
+def test_calibration_file_of_the_learned_buffers(tmp_path: Path, policy: str) -> None:
+    from configurator.simulation import DEFAULT_BANDS
     from configurator.simulation.calibration import load_calibration
 
     path = tmp_path / "calibration.yaml"
-    code, out, err = _run(SCENARIO, *TINY, "--seeds", "1", "--policy", "CTP + controller",
+    code, out, err = _run(SCENARIO, *TINY, "--seeds", "2", "--jobs", "1", "--policy", policy,
                           "--no-chart", "--calibration", str(path), "--format", "json")
     assert code == 0, err
     saved = load_calibration(path)
     assert saved.to_dict() == json.loads(out)["calibration"]
-    assert (saved.scenario, saved.policy, saved.seeds) == ("ebike-085", "CTP + controller", 1)
-    assert set(saved.buffer_days) == {"standard", "custom"}
+    assert (saved.scenario, saved.policy, saved.seeds) == ("ebike-085", policy, 2)
+    assert set(saved.buffers.days) == {"standard", "custom"}
+    assert saved.buffers.bands == DEFAULT_BANDS  # both learn per band of the CTP quote
+    # the file keeps, per segment and band, the mean of the two seeds' buffers rounded up
+    learned = json.loads(out)["loads"][0]["buffers"][policy]
+    for segment, days in saved.buffers.days.items():
+        for band, kept in enumerate(days if len(days) > 1 else days * (len(DEFAULT_BANDS) + 1)):
+            seen = [run["buffer_days"][segment] for run in learned
+                    if segment in run["buffer_days"]]
+            values = [d[band] if len(d) > 1 else d[0] for d in seen]
+            assert kept == -(-sum(values) // len(values))
 
 
 @pytest.mark.parametrize("args", [

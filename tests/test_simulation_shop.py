@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from configurator.quoting.buffers import BufferTable
 from configurator.quoting.calendar import WorkCalendar
+from configurator.scenario import Disruption
 from configurator.simulation import (
     SEGMENTS,
     BestFixedPerSegment,
@@ -20,6 +22,7 @@ from configurator.simulation import (
     BufferedCtpQuote,
     BuildToOrder,
     ControlledCtpQuote,
+    CtpQuote,
     FixedPerSegment,
     ScenarioError,
     ShopRun,
@@ -122,6 +125,19 @@ def test_policies_share_one_history(model: BuildToOrder, history: ShopRun) -> No
     assert np.all(np.isnan(alone.ctp))  # nobody asked for a CTP plan
 
 
+@pytest.mark.parametrize("seed", [1, 11])
+def test_ctp_is_exact_when_nothing_varies(model: BuildToOrder, seed: int) -> None:
+    """With every operation taking its planned minutes, every purchase arriving on its nominal
+    date and no transit delay, the backlog's projection is what happens: the CTP quote of
+    the last order (which no later order can delay) is its lead time to the day."""
+    exact = BuildToOrder.of(dataclasses.replace(
+        model.scenario, lead_time_spread_days=0.0, work_time_spread=0.0,
+        transit_delay_days=0.0))
+    history = exact.run_many([CtpQuote()], seed, horizon_days=20.0 + seed, warmup_days=0.0)
+    last = int(history.ids.argmax())
+    assert history.ctp[last] == history.lead_time[last]
+
+
 def test_no_look_ahead(model: BuildToOrder, monkeypatch: pytest.MonkeyPatch) -> None:
     """Changing the random numbers of orders from the k-th on changes no quote given before
     the k-th order arrived (nor the k-th's own), but does change what happens after."""
@@ -203,7 +219,7 @@ class _Segment:
 @given(lateness=st.lists(st.integers(-5, 30), min_size=1, max_size=200),
        target=st.sampled_from([0.5, 0.8, 0.9, 0.95]))
 def test_buffer_is_the_smallest_meeting_the_target(lateness: list[int], target: float) -> None:
-    policy = BufferedCtpQuote(target)
+    policy = BufferedCtpQuote(target, bands=(), window=None)  # the plain running quantile
     for late in lateness:
         policy.observe(_order("custom", 10, 10 + late))
     buffer = policy.buffer("custom")
@@ -213,6 +229,35 @@ def test_buffer_is_the_smallest_meeting_the_target(lateness: list[int], target: 
     assert policy.buffer("standard") == 0  # another segment learns on its own
     policy.reset()
     assert policy.buffer("custom") == 0
+
+
+def _quantile(values: list[int], target: float) -> int:
+    ordered = sorted(values)
+    return ordered[max(1, int(np.ceil(target * len(ordered) - 1e-9))) - 1] if values else 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(deliveries=st.lists(st.tuples(st.integers(0, 30), st.integers(-5, 15)), max_size=150),
+       window=st.integers(1, 40), min_orders=st.integers(1, 10), ctp=st.integers(0, 30))
+def test_buffer_of_a_band_is_its_recent_quantile(deliveries: list[tuple[int, int]],
+                                                 window: int, min_orders: int, ctp: int
+                                                 ) -> None:
+    bands = (4, 8, 16)
+    policy = BufferedCtpQuote(0.9, bands=bands, window=window, min_orders=min_orders)
+    for quoted, late in deliveries:
+        policy.observe(_order("standard", quoted, quoted + late))
+
+    def band(days: int) -> int:
+        return sum(days >= edge for edge in bands)
+
+    same = [late for quoted, late in deliveries if band(quoted) == band(ctp)][-window:]
+    if len(same) < min_orders:  # too few: the segment's recent deliveries of any band
+        same = [late for _, late in deliveries][-window:]
+    assert policy.buffer("standard", ctp) == _quantile(same, 0.9)
+    table = policy.table()
+    assert table.bands == bands
+    if deliveries:
+        assert table.buffer("standard", ctp) == policy.buffer("standard", ctp)
 
 
 @settings(max_examples=60, deadline=None)
@@ -254,6 +299,19 @@ GOOD = "format: bto-scenario/1\ncatalog: ../x.yaml\n"
     (GOOD + "option_weights: {frame: {a: -1}}\n", "option_weights.frame.a", 3),
     (GOOD + "fixed_lead_time_days: soon\n", "fixed_lead_time_days", 3),
     (GOOD + "start: someday\n", "start must be a date", 3),
+    (GOOD + "dispatch: lifo\n", "dispatch 'lifo' is not one of fcfs, edd", 3),
+    (GOOD + "disruptions:\n  - {kind: strike, start: 2027-01-04, days: 3}\n",
+     "disruption kind 'strike' is not one of", 4),
+    (GOOD + "disruptions:\n  - {kind: supplier_outage, start: 2027-01-04, days: 3}\n",
+     "a supplier_outage needs 'supplier'", 4),
+    (GOOD + "disruptions:\n  - {kind: shutdown, start: 2027-01-04, days: 3, factor: 2}\n",
+     "a shutdown has no 'factor'", 4),
+    (GOOD + "disruptions:\n  - {kind: shutdown, start: 2027-01-04, days: 0}\n",
+     "disruption days must be more than 0", 4),
+    (GOOD + "disruptions:\n  - {kind: demand_surge, start: 2027-01-04, days: 3, factor: 0}\n",
+     "factor must be more than 0", 4),
+    (GOOD + "disruptions:\n  - {kind: capacity_loss, work_centre: a, stations: 0, "
+     "start: 2027-01-04, days: 3}\n", "stations must be at least 1", 4),
     ("format: bto-scenario/1\ncatalog: ../missing.yaml\n", "does not exist", 2),
     ("format: [\n", "", 2),
 ])
@@ -314,12 +372,20 @@ def test_controller_integral_moves_against_the_gap(late: list[bool], target: flo
 @given(st.lists(st.integers(-5, 20), min_size=1, max_size=60), st.integers(1, 30))
 def test_controller_feed_forward_is_the_windowed_quantile(lateness: list[int], window: int
                                                          ) -> None:
-    policy = ControlledCtpQuote(0.9, gain=0.0, proportional=0.0, quantile_window=window)
+    policy = ControlledCtpQuote(0.9, gain=0.0, proportional=0.0, feed_forward=True, bands=(),
+                                band_window=window, min_orders=1)
     for late_by in lateness:
         policy.observe(_delivered(10 + late_by, 100.0, 10, policy.name))
-    recent = sorted(lateness[-window:])
-    k = max(1, -(-9 * len(recent) // 10))  # ceil(0.9 n)
-    assert policy.buffer("standard") == recent[k - 1]
+    assert policy.buffer("standard") == _quantile(lateness[-window:], 0.9)
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=300), st.floats(-3, 0), st.floats(0, 3))
+def test_controller_integral_stays_within_its_limits(late: list[bool], low: float,
+                                                     high: float) -> None:
+    policy = ControlledCtpQuote(0.9, gain=0.5, proportional=0.0, limits=(low, high))
+    for was_late in late:
+        policy.observe(_delivered(5 if was_late else 3, 4.0, 3, policy.name))
+        assert low - 1e-9 <= policy.correction("standard") <= high + 1e-9
 
 
 def test_controller_starts_from_its_initial_buffers() -> None:
@@ -337,20 +403,35 @@ def test_controller_steers_a_run_toward_the_target(history: ShopRun) -> None:
     assert np.all(controlled.quoted >= 0)
 
 
-@given(st.text(min_size=1, max_size=20), st.dates(), st.floats(0.01, 0.99),
-       st.dictionaries(st.text(min_size=1, max_size=10), st.integers(-260, 260), max_size=4),
-       st.integers(1, 50))
+@st.composite
+def _tables(draw: st.DrawFn) -> BufferTable:
+    bands = tuple(sorted(draw(st.sets(st.integers(1, 60), max_size=5))))
+    days = draw(st.dictionaries(
+        st.text(min_size=1, max_size=10),
+        st.one_of(st.tuples(st.integers(-260, 260)),
+                  st.lists(st.integers(-260, 260), min_size=len(bands) + 1,
+                           max_size=len(bands) + 1).map(tuple)), max_size=4))
+    return BufferTable(bands, days)
+
+
+@given(st.text(min_size=1, max_size=20).filter(str.strip), st.dates(), st.floats(0.01, 0.99),
+       _tables(), st.integers(1, 50))
 def test_calibration_round_trips(name: str, created: dt.date, target: float,
-                                 buffers: dict[str, int], seeds: int) -> None:
+                                 buffers: BufferTable, seeds: int) -> None:
     import tempfile
 
-    calibration = Calibration(name, created, buffers, "CTP + controller", target, seeds)
+    calibration = Calibration(name, created, buffers, "CTP + buffer", target, seeds)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "c.yaml"
         save_calibration(path, calibration)
         assert load_calibration(path) == calibration
         assert [p.name for p in Path(folder).iterdir()] == ["c.yaml"]  # no temporary left
     json.dumps(calibration.to_dict())
+
+
+def test_a_calibration_names_its_scenario() -> None:
+    with pytest.raises(ValueError, match="names its scenario"):
+        Calibration(" \x85", dt.date(2026, 11, 25))
 
 
 @pytest.mark.parametrize(("text", "message", "line"), [
@@ -364,6 +445,12 @@ def test_calibration_round_trips(name: str, created: dt.date, target: float,
      "created must be a date", 3),
     ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbuffer_days: {}\n"
      "target: 2\n", "target must be between 0 and 1", 5),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbands: [8, 4]\n"
+     "buffer_days: {}\n", "bands must be ascending", 4),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbands: [4, 8]\n"
+     "buffer_days: {a: [1, 2]}\n", "one per band (3 for 2 band edges), not 2", 5),
+    ("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\nbands: 4\n"
+     "buffer_days: {}\n", "bands must be a list", 4),
 ])
 def test_bad_calibrations_say_what_and_where(tmp_path: Path, text: str, message: str,
                                              line: int) -> None:
@@ -377,14 +464,19 @@ def test_bad_calibrations_say_what_and_where(tmp_path: Path, text: str, message:
 
 
 @given(st.lists(st.dictionaries(st.sampled_from(["standard", "custom"]),
-                                st.floats(-20, 50)), min_size=1, max_size=5))
-def test_mean_buffers_round_up_the_mean(learned: list[dict[str, float]]) -> None:
-    found = mean_buffers(learned)
-    for segment, days in found.items():
-        values = [b[segment] for b in learned if segment in b]
-        mean = sum(values) / len(values)
-        assert days - 1 < mean + 1e-9 and mean <= days + 1e-9
-    assert set(found) == {s for b in learned for s in b}
+                                st.lists(st.integers(-20, 50), min_size=3, max_size=3)),
+                min_size=1, max_size=5))
+def test_mean_buffers_round_up_the_mean(learned: list[dict[str, list[int]]]) -> None:
+    tables = [BufferTable((4, 8), {s: tuple(d) for s, d in found.items()})
+              for found in learned]
+    found = mean_buffers(tables)
+    for segment in found.days:
+        for edge in (0, 4, 8):
+            values = [t.buffer(segment, edge) for t in tables if segment in t.days]
+            mean = sum(values) / len(values)
+            days = found.buffer(segment, edge)
+            assert days - 1 < mean + 1e-9 and mean <= days + 1e-9
+    assert set(found.days) == {s for b in learned for s in b}
 
 
 @given(st.floats(-3, 10))
@@ -407,3 +499,117 @@ def test_dithered_quotes_round_the_buffer_up_for_its_fraction_of_orders(buffer: 
     low = 20 + np.floor(buffer)
     assert set(quotes) <= {low, low + 1}
     assert abs(float(np.mean(quotes)) - (20 + buffer)) <= 2 / 1024 + 1e-9
+
+
+# --- disruptions ----------------------------------------------------------------------------
+
+def _disrupted(model: BuildToOrder, *disruptions: Disruption) -> BuildToOrder:
+    return BuildToOrder.of(dataclasses.replace(model.scenario, disruptions=disruptions))
+
+
+def _working_minutes(model: BuildToOrder, start: dt.date, days: int) -> tuple[float, float]:
+    """The window of ``days`` days from ``start`` in the run's working minutes."""
+    zone = model.calendar.zone
+    clock = WorkTime(model.calendar, dt.datetime.combine(model.scenario.start, dt.time(0),
+                                                         tzinfo=zone))
+    return tuple(clock.work(clock.day(dt.datetime.combine(day, dt.time(0), tzinfo=zone)))
+                 for day in (start, start + dt.timedelta(days=days)))  # type: ignore[return-value]
+
+
+def test_a_shutdown_starts_no_operation(model: BuildToOrder) -> None:
+    start = model.scenario.start + dt.timedelta(days=14)
+    shut = _disrupted(model, Disruption("shutdown", start, 7))
+    history = shut.run_many(shut.policies()[:1], 0, record=True, horizon_days=35,
+                            warmup_days=0)
+    low, high = _working_minutes(shut, start, 7)
+    starts = [a for jobs in history.jobs.values() for a, _ in jobs]
+    assert any(a < low for a in starts) and any(a >= high for a in starts)
+    assert not [a for a in starts if low <= a < high]
+    # and the same seed without it does work in that week
+    plain = model.run_many(model.policies()[:1], 0, record=True, horizon_days=35,
+                           warmup_days=0)
+    assert [a for jobs in plain.jobs.values() for a, _ in jobs if low <= a < high]
+
+
+def test_a_capacity_loss_leaves_fewer_stations(model: BuildToOrder) -> None:
+    start = model.scenario.start + dt.timedelta(days=7)
+    lost = _disrupted(model, Disruption("capacity_loss", start, 21, work_centre="assembly",
+                                        stations=5))
+    history = lost.run_many(lost.policies()[:1], 0, record=True, horizon_days=35,
+                            warmup_days=0)
+    low, high = _working_minutes(lost, start, 21)
+    jobs = history.jobs["assembly"]
+    # once the jobs under way at the start have ended, at most one station works at a time
+    settled = max((b for a, b in jobs if a < low), default=low)
+    inside = sorted((a, b) for a, b in jobs if settled <= a < high)
+    assert inside
+    assert all(b1 <= a2 + 1e-6 for (_, b1), (a2, _) in zip(inside, inside[1:], strict=False))
+
+
+def test_a_supplier_outage_delays_its_deliveries_past_the_window(model: BuildToOrder) -> None:
+    from configurator.simulation.bto import _Run
+
+    supply = model.supply
+    part, source = next((p, s) for p, s in supply.sourcing.items()
+                        if s.supplier == "rahmenwerk")
+    start = model.scenario.start + dt.timedelta(days=20)
+    outage = Disruption("supplier_outage", start, 15, supplier="rahmenwerk")
+    run = _Run(_disrupted(model, outage), [], 0, False, 10.0, 0.0)
+    for offset in range(0, 40, 3):
+        for z in (-2.0, -0.5, 0.0, 0.7, 2.5):
+            _, arrives = run._purchase(part, model.scenario.start + dt.timedelta(days=offset), z)
+            assert not outage.start <= arrives < outage.end
+            assert model.calendar.is_working_day(arrives)
+
+
+def test_a_demand_surge_brings_more_orders_in_its_window(model: BuildToOrder) -> None:
+    start = model.scenario.start + dt.timedelta(days=10)
+    surge = _disrupted(model, Disruption("demand_surge", start, 10, factor=2.0))
+    plain = model.run_many([], 0, horizon_days=40, warmup_days=0)
+    busy = surge.run_many([], 0, horizon_days=40, warmup_days=0)
+    low = (start - model.scenario.start).days
+
+    def within(run: ShopRun) -> int:
+        return int(np.count_nonzero((run.arrival >= low) & (run.arrival < low + 10)))
+
+    assert within(busy) > 1.6 * within(plain)
+    assert np.count_nonzero(busy.arrival < low) == np.count_nonzero(plain.arrival < low)
+
+
+def test_a_disruption_must_name_what_the_plant_has(model: BuildToOrder) -> None:
+    start = model.scenario.start
+    with pytest.raises(ValueError, match="no work centre 'kiln'"):
+        _disrupted(model, Disruption("capacity_loss", start, 3, work_centre="kiln"))
+    with pytest.raises(ValueError, match="no supplier 'acme'"):
+        _disrupted(model, Disruption("supplier_outage", start, 3, supplier="acme"))
+
+
+# --- earliest due date dispatching -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def edd(model: BuildToOrder) -> BuildToOrder:
+    return BuildToOrder.of(dataclasses.replace(model.scenario, dispatch="edd"))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_edd_keeps_the_last_promise_when_nothing_varies(edd: BuildToOrder, seed: int) -> None:
+    """Dispatching by the promised dates, with no randomness, the last order (which no later
+    order can delay) is delivered no later than its CTP quote, and most promises hold."""
+    exact = BuildToOrder.of(dataclasses.replace(
+        edd.scenario, lead_time_spread_days=0.0, work_time_spread=0.0, transit_delay_days=0.0))
+    history = exact.run_many([CtpQuote()], seed, horizon_days=20.0 + seed, warmup_days=0.0)
+    last = int(history.ids.argmax())
+    assert history.lead_time[last] <= history.ctp[last]
+    fcfs = BuildToOrder.of(dataclasses.replace(exact.scenario, dispatch="fcfs"))
+    plain = fcfs.run_many([CtpQuote()], seed, horizon_days=20.0 + seed, warmup_days=0.0)
+    assert np.mean(history.lead_time <= history.ctp) > np.mean(plain.lead_time <= plain.ctp)
+
+
+def test_edd_runs_one_history_per_policy(edd: BuildToOrder) -> None:
+    fixed, ctp = FixedPerSegment({"standard": 12, "custom": 35}), CtpQuote()
+    both = compare_shop(edd, [fixed, ctp], seeds=[4], horizon_days=30, warmup_days=5)
+    alone = compare_shop(edd, [ctp], seeds=[4], horizon_days=30, warmup_days=5)
+    # a policy's outcomes do not depend on which other policies are compared with it
+    assert both.get("CTP").to_dict() == alone.get("CTP").to_dict()
+    # and the shop works to each policy's own dates: the histories differ
+    assert both.get("CTP").lead_time_mean.mean != both.get("fixed catalogue").lead_time_mean.mean

@@ -107,11 +107,25 @@ class _Pool:
     def __init__(self, supply: SupplyProvider, part: str, calendar: WorkCalendar,
                  accepted: dt.date) -> None:
         self.stock = supply.free_stock(part)
-        self.sources = [
-            _Left(po.qty, Allocation("po", po.qty, calendar.next_working_day(
-                max(po.eta, accepted)), ref=po.id))
-            for po in supply.open_purchase_orders(part)]
-        self.sourcing: PartSourcing | None = supply.sourcing(part)
+        self._supply, self._part = supply, part
+        self._calendar, self._accepted = calendar, accepted
+        self._sources: list[_Left] | None = None
+
+    @property
+    def sources(self) -> list[_Left]:
+        """The purchase orders by ETA, then purchases made for earlier lines; read from the
+        provider only when free stock first runs short (most lines never need them)."""
+        if self._sources is None:
+            calendar, accepted = self._calendar, self._accepted
+            self._sources = [
+                _Left(po.qty, Allocation("po", po.qty, calendar.next_working_day(
+                    max(po.eta, accepted)), ref=po.id))
+                for po in self._supply.open_purchase_orders(self._part)]
+        return self._sources
+
+    def sourcing(self) -> PartSourcing | None:
+        """The part's supplier terms, if it can be bought."""
+        return self._supply.sourcing(self._part)
 
 
 def allocate(requirements: Sequence[tuple[str, Decimal, str | None]], supply: SupplyProvider,
@@ -139,7 +153,7 @@ def _draw(pool: _Pool, part: str, qty: Decimal, for_part: str | None, calendar: 
         pool.stock -= take
         need -= take
         got.append(Allocation("stock", take, accepted))
-    for source in pool.sources:
+    for source in pool.sources if need > 0 else ():
         if need <= 0:
             break
         if source.qty <= 0:
@@ -149,7 +163,7 @@ def _draw(pool: _Pool, part: str, qty: Decimal, for_part: str | None, calendar: 
         need -= take
         got.append(dataclasses.replace(source.allocation, qty=take))
     if need > 0:
-        sourcing = pool.sourcing
+        sourcing = pool.sourcing()
         if sourcing is None:
             raise SupplyError(part, qty, need)
         ordered = max(need, sourcing.moq)

@@ -127,6 +127,11 @@ class WorkCalendar:
         self._lock = threading.Lock()
         self._day_runs: Callable[[int], tuple[_Interval, ...]] = \
             functools.lru_cache(maxsize=8192)(self._runs_of_day)
+        # Quotes and simulations ask the same days again and again (lru_cache is thread-safe).
+        self._available: Callable[[int], dt.datetime] = \
+            functools.lru_cache(maxsize=8192)(self._available_on)
+        self._added: Callable[[int, int], int] = functools.lru_cache(maxsize=65536)(
+            lambda ordinal, n: self._offset(dt.date.fromordinal(ordinal), n, transit=False))
 
     @classmethod
     def of(cls, plant: Plant) -> WorkCalendar:
@@ -153,7 +158,7 @@ class WorkCalendar:
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """``day`` rolled forward to a working day, then moved ``n`` working days (back when
         ``n`` < 0), like numpy ``busday_offset(day, n, roll="forward")``."""
-        return dt.date.fromordinal(self._offset(day, n, transit=False))
+        return dt.date.fromordinal(self._added(day.toordinal(), n))
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """The working days in ``[start, end)``, like numpy ``busday_count``; when ``end`` is
@@ -211,6 +216,10 @@ class WorkCalendar:
     def material_available(self, day: dt.date) -> dt.datetime:
         """When material arriving on ``day`` can be used: the start of the first shift of the
         first working day on or after ``day`` (00:00 if that day has no shift)."""
+        return self._available(day.toordinal())
+
+    def _available_on(self, ordinal: int) -> dt.datetime:
+        day = dt.date.fromordinal(ordinal)
         return self._day_start(self.next_working_day(day)).astimezone(self.zone)
 
     def work_intervals(self, start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:

@@ -27,6 +27,7 @@ from ..pricing import Price, price
 from ..supply import Supply
 from ..values import FrozenMap
 from .atp import MaterialLine
+from .buffers import BufferTable
 from .calendar import WorkCalendar
 from .capacity import Slot
 from .promise import (
@@ -224,7 +225,8 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
           capacity: CapacityProvider | None = None, at: dt.datetime | None = None,
           qty: int = 1, carrier: str | None = None, target: Decimal | float | None = None,
           seed: int = 0, tradeoffs: bool = False, requested: dt.date | None = None,
-          objective: str = "default", buffer_days: Mapping[str, int] | None = None) -> Quote:
+          objective: str = "default",
+          buffer_days: Mapping[str, int] | BufferTable | None = None) -> Quote:
     """Quote a configuration, or a selection completed first.
 
     ``configuration`` is a :class:`~configurator.session.Configuration`, a complete mapping
@@ -239,8 +241,9 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
     :class:`CapacityProvider`. ``at`` (timezone-aware) is when the order is placed; default
     now. ``target`` is the confidence the promised date is met with (default: the segment's
     service level, else 0.9). ``tradeoffs`` adds the alternatives that change date or price.
-    ``buffer_days`` (per segment, e.g. a calibration file's, learned by ``bto simulate``) makes
-    the promise the plan's delivery plus that many working days, instead of the Monte Carlo
+    ``buffer_days`` (working days per segment, or a :class:`BufferTable` per segment and by
+    the plan's length, e.g. a calibration file's, learned by ``bto simulate``) makes the
+    promise the plan's delivery plus that many working days, instead of the Monte Carlo
     quantile; the quote still states its on-time probability.
     ``requested`` checks a delivery date the customer asks for, and which single changes
     (an option, a carrier) would meet it.
@@ -273,7 +276,13 @@ def quote(catalog: Catalog, configuration: Any, *, plant: Plant,
         level.confidence if level else Decimal("0.9"))
     if not Decimal("0.5") <= goal < 1:
         raise ValueError(f"the target confidence must be from 0.5 to below 1, not {goal}")
-    buffer = buffer_days.get(segment) if buffer_days is not None else None
+    buffer = None
+    if isinstance(buffer_days, BufferTable):
+        if segment in buffer_days.days:
+            buffer = buffer_days.buffer(segment, calendar.working_days_between(
+                the_plan.accepted.date(), the_plan.delivered))
+    elif buffer_days is not None:
+        buffer = buffer_days.get(segment)
     calibrated = calendar.add_working_days(the_plan.delivered, int(buffer)) \
         if buffer is not None else None
     confidence, probabilities = promise(

@@ -29,13 +29,17 @@ from __future__ import annotations
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .bto import SEGMENTS, BuildToOrder, SegmentSummary, ShopComparison, ShopRun, compare_shop
 from .bto_policies import (
+    CONTROLLER_TUNING,
+    DEFAULT_BANDS,
     AtpQuote,
     BestFixedPerSegment,
     BtoOrder,
     BufferedCtpQuote,
+    BufferLearner,
     ControlledCtpQuote,
     CtpQuote,
     FixedPerSegment,
+    LatenessWindow,
     LearningPolicy,
     QuoteContext,
     SegmentHindsight,
@@ -58,12 +62,12 @@ from .runner import Comparison, Model, compare, run_policy
 from .shop import Order, Station
 from .worktime import WorkTime
 
-__all__ = ["MM1", "SEGMENTS", "AtpQuote", "BestFixedInHindsight", "BestFixedPerSegment",
-           "BtoOrder", "BufferedCtpQuote", "BuildToOrder", "Comparison", "ControlledCtpQuote",
-           "CtpQuote", "Demand",
-           "ErlangQuantileQuote", "Estimate", "FixedLeadTime", "FixedPerSegment",
-           "HindsightPolicy", "LearningPolicy", "MM1Analytic", "Model", "Order", "Outcomes",
-           "Policy", "PolicySummary", "QuoteContext", "RunMetrics", "Scenario",
+__all__ = ["CONTROLLER_TUNING", "DEFAULT_BANDS", "MM1", "SEGMENTS", "AtpQuote",
+           "BestFixedInHindsight", "BestFixedPerSegment", "BtoOrder", "BufferLearner",
+           "BufferedCtpQuote", "BuildToOrder", "Comparison", "ControlledCtpQuote", "CtpQuote",
+           "Demand", "ErlangQuantileQuote", "Estimate", "FixedLeadTime", "FixedPerSegment",
+           "HindsightPolicy", "LatenessWindow", "LearningPolicy", "MM1Analytic", "Model",
+           "Order", "Outcomes", "Policy", "PolicySummary", "QuoteContext", "RunMetrics", "Scenario",
            "ScenarioError", "SegmentHindsight", "SegmentSummary", "ShopComparison", "ShopRun",
            "ShopState", "Simulator", "Station", "Streams", "WorkTime", "compare",
            "compare_shop", "draw_configuration", "draw_pool", "erlang_cdf", "erlang_excess",

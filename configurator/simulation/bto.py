@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 import math
 import statistics
 import zlib
@@ -49,6 +50,7 @@ from ..bom import BomNode
 from ..catalog.model import Catalog
 from ..loading import load_catalog, load_plant, load_supply
 from ..plant import Carrier, Plant
+from ..quoting.buffers import BufferTable
 from ..quoting.calendar import WorkCalendar
 from ..quoting.promise import MAX_UNIT_JOBS, plan
 from ..quoting.providers import (
@@ -58,9 +60,15 @@ from ..quoting.providers import (
     OpenPurchaseOrder,
     PartSourcing,
 )
-from ..scenario import Scenario
+from ..scenario import Disruption, Scenario
 from ..supply import Supply
-from .bto_policies import BtoOrder, LearningPolicy, SegmentHindsight, default_policies
+from .bto_policies import (
+    BtoOrder,
+    BufferLearner,
+    LearningPolicy,
+    SegmentHindsight,
+    default_policies,
+)
 from .demand import Demand, draw_pool, work_content
 from .events import Simulator, Streams
 from .metrics import Outcomes, PolicySummary, RunMetrics, measure, summarize
@@ -75,6 +83,9 @@ YEAR_DAYS = 365.25
 _EPS = 1e-9
 #: The seed of the configurations the arrival rate and the stocked parts are derived from.
 CALIBRATION_SEED = 0
+#: How far past the ATP plan's ready time (days) the backlog is projected for a CTP quote
+#: before projecting all of it.
+PROJECTION_DAYS = 7.0
 
 
 def lognormal_sigma_median(median: float, sd: float) -> float:
@@ -118,14 +129,19 @@ class _Node:
 
 
 class _Centre:
-    """A work centre's parallel stations and its first-come-first-served queue."""
+    """A work centre's parallel stations and its queue (first come first served, or earliest
+    due date first)."""
 
-    __slots__ = ("busy", "capacity", "id", "jobs", "max_busy", "queue", "running")
+    __slots__ = ("busy", "capacity", "id", "jobs", "lost", "max_busy", "queue", "running",
+                 "stations")
 
     def __init__(self, wc: str, capacity: int) -> None:
-        self.id, self.capacity = wc, capacity
+        #: the plant file's stations, and those working now (fewer during a capacity loss)
+        self.id, self.stations, self.capacity = wc, capacity, capacity
+        self.lost = 0
         self.busy = self.max_busy = 0
-        self.queue: deque[tuple[_Node, int]] = deque()
+        #: waiting operations: (priority, tie, node, chain); the least goes first
+        self.queue: list[tuple[float, int, _Node, int]] = []
         #: (node uid, chain) -> (start in working minutes, planned minutes)
         self.running: dict[tuple[int, int], tuple[float, float]] = {}
         self.jobs: list[tuple[float, float]] = []  # (start, end) in working minutes
@@ -156,6 +172,8 @@ class ShopRun:
     arrival: npt.NDArray[np.float64]
     delivered_day: npt.NDArray[np.float64]
     segments: tuple[str, ...]
+    #: which configuration of the seed's pool each order is
+    products: npt.NDArray[np.int64]
     lead_time: npt.NDArray[np.float64]
     quoted: dict[str, npt.NDArray[np.float64]]
     atp: npt.NDArray[np.float64]
@@ -164,13 +182,15 @@ class ShopRun:
     capacity: dict[str, int]
     min_stock: float
     jobs: dict[str, list[tuple[float, float]]]
+    #: the buffers each learning policy held at the end of the run
+    tables: dict[str, BufferTable] = dataclasses.field(default_factory=dict)
 
     def outcomes(self, policy: str, segment: str = "all") -> Outcomes:
         """The measured orders of one policy (and segment)."""
         mask = np.ones(len(self.ids), dtype=bool) if segment == "all" \
             else np.asarray(self.segments) == segment
         return Outcomes(self.ids[mask], self.arrival[mask], self.quoted[policy][mask],
-                        self.lead_time[mask])
+                        self.lead_time[mask], self.products[mask])
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -251,6 +271,14 @@ class BuildToOrder:
             stocked = {part: max(level, _cover(part, sample, supply, rate, per_calendar_day,
                                                scenario.base_stock_service))
                        for part, level in stocked.items()}
+        for disruption in scenario.disruptions:
+            if disruption.work_centre is not None \
+                    and disruption.work_centre not in plant.work_centres:
+                raise ValueError(f"scenario {scenario.name}: the plant '{plant.id}' has no work "
+                                 f"centre '{disruption.work_centre}' to disrupt")
+            if disruption.supplier is not None and disruption.supplier not in supply.suppliers:
+                raise ValueError(f"scenario {scenario.name}: the supply '{supply.id}' has no "
+                                 f"supplier '{disruption.supplier}' to disrupt")
         missing = sorted({n.part for d in sample for n in d.bom.walk()
                           if n.type == "purchased" and n.part not in supply.sourcing})
         if missing:
@@ -288,14 +316,19 @@ class BuildToOrder:
         return self.run_many([policy], seed).outcomes(policy.name)
 
     def run_many(self, policies: Sequence[Policy], seed: int, record: bool = False,
-                 horizon_days: float | None = None, warmup_days: float | None = None
-                 ) -> ShopRun:
+                 horizon_days: float | None = None, warmup_days: float | None = None,
+                 dispatch_by: str | None = None) -> ShopRun:
         """One simulated history of ``seed``, every policy quoting each order; hindsight
         policies are settled at the end. ``record`` keeps every operation's slot;
-        ``horizon_days`` and ``warmup_days`` override the scenario's (for short runs)."""
+        ``horizon_days`` and ``warmup_days`` override the scenario's (for short runs).
+
+        With earliest-due-date dispatching (the scenario's ``dispatch: edd``) the shop goes by
+        the promised dates of the policy named ``dispatch_by`` (default: the first); a policy
+        settled in hindsight has no dates during the run, and its orders go first come first
+        served. :func:`compare_shop` then runs one history per policy."""
         run = _Run(self, policies, seed, record,
                    self.horizon_days if horizon_days is None else horizon_days,
-                   self.warmup_days if warmup_days is None else warmup_days)
+                   self.warmup_days if warmup_days is None else warmup_days, dispatch_by)
         return run.go()
 
     def order_generator(self, seed: int, order: int) -> np.random.Generator:
@@ -338,15 +371,231 @@ def _origin(calendar: WorkCalendar, start: dt.date) -> dt.datetime:
 # --- one run ---------------------------------------------------------------------------------
 
 class _Projected(FileCapacity):
-    """The backlog's projected first-come-first-served schedule as busy stations (a plant
-    with no order book has every station free: the capacity an ATP quote assumes)."""
+    """The backlog's projected first-come-first-served schedule as busy stations, exact until
+    ``until`` (days; a plant with no order book has every station free: the capacity an ATP
+    quote assumes)."""
 
-    def __init__(self, plant: Plant, profiles: dict[str, BusyProfile]) -> None:
+    def __init__(self, plant: Plant, profiles: dict[str, BusyProfile], until: float) -> None:
         super().__init__(plant)
         self._projected = profiles
+        self.until = until
 
     def busy(self, work_centre: str) -> BusyProfile:
         return self._projected.get(work_centre) or super().busy(work_centre)
+
+
+class _Projection:
+    """The backlog's schedule if from now on every operation takes its planned minutes and
+    every purchase arrives on its nominal date: the shop's own rule (each work centre serves
+    operations in the order they become ready) played forward with no new orders, as far as
+    :meth:`advance` is asked to. Times are working minutes of one station."""
+
+    def __init__(self, run: _Run) -> None:
+        self.now = now_w = run.clock.work(run.now)
+        work = run.clock.work
+        #: per work centre: a heap of (free from, station), and each station's busy stretch
+        self.free: dict[str, list[tuple[float, int]]] = {}
+        self.stretch: dict[str, list[list[float]]] = {}
+        self.closed: dict[str, list[tuple[float, float]]] = {wc: [] for wc in run.centres}
+        #: operations ready to start: (time, tie, node, chain, operation index)
+        self.ready: list[tuple[float, int, _Node, int, int]] = []
+        self.tie = 0
+        self.left: dict[int, int] = {}  # node uid -> chains (unreleased: inputs) to go
+        self.finish: dict[int, float] = {}  # node uid -> projected release, then completion
+        running: dict[tuple[int, int], float] = {}
+        for wc, centre in run.centres.items():
+            slots: list[tuple[float, int]] = []
+            runs: list[list[float]] = []
+            for key, (start, planned) in centre.running.items():
+                end = running[key] = max(start + planned, now_w)
+                runs.append([start, end])
+                slots.append((end, len(slots)))
+            for _ in range(centre.stations - len(slots)):
+                runs.append([now_w, now_w])
+                slots.append((now_w, len(slots)))
+            heapq.heapify(slots)
+            self.free[wc], self.stretch[wc] = slots, runs
+        # negative ties: queued operations go first, each work centre's in its queue's order
+        waiting = [(node.uid, c) for centre in run.centres.values()
+                   for _, _, node, c in sorted(centre.queue)]
+        queued = {key: i - len(waiting) for i, key in enumerate(waiting)}
+        self.edd = run.model.scenario.dispatch == "edd"
+        #: earliest due date: each work centre's waiting operations, (due, tie, ready, node,
+        #: chain, operation index)
+        self._queues: dict[str, list[tuple[float, int, float, _Node, int, int]]] = {}
+        self._oldest: dict[str, float] = {}  # when the longest-waiting of them became ready
+        expected = _stock_expected(run)
+        pending: list[_Node] = []
+        for order in run.open.values():
+            stack = [run.roots[order.id]]
+            while stack:
+                node = stack.pop()
+                if node.done is not None:
+                    continue
+                if node.released:
+                    chains = 0
+                    for c, chain in enumerate(node.chains):
+                        k = node.progress[c]
+                        if k >= len(chain):
+                            continue
+                        chains += 1
+                        held = running.get((node.uid, c))
+                        if held is not None:  # its station is held until then
+                            self._push(held, node, c, k + 1)
+                        else:  # in its work centre's queue, in the queue's order
+                            heapq.heappush(self.ready, (now_w, queued[(node.uid, c)], node, c,
+                                                        k))
+                    self.finish[node.uid], self.left[node.uid] = now_w, chains
+                    continue
+                at = now_w
+                for line in node.lines:
+                    if not line.ready:
+                        at = max(at, work(expected.get(id(line), line.nominal)))
+                self.finish[node.uid] = at
+                self.left[node.uid] = sum(1 for child in node.children if child.done is None)
+                pending.append(node)
+                stack.extend(node.children)
+        for node in pending:
+            if self.left[node.uid] == 0:
+                self._release(node, self.finish[node.uid])
+
+    def _push(self, at: float, node: _Node, chain: int, k: int) -> None:
+        self.tie += 1
+        heapq.heappush(self.ready, (at, self.tie, node, chain, k))
+
+    def _release(self, node: _Node, at: float) -> None:
+        self.finish[node.uid] = at
+        self.left[node.uid] = len(node.chains)
+        if not node.chains:
+            self._complete(node, at)
+        for c in range(len(node.chains)):
+            self._push(at, node, c, 0)
+
+    def _complete(self, node: _Node, at: float) -> None:
+        parent = node.parent
+        if parent is None or parent.uid not in self.left:
+            return
+        self.finish[parent.uid] = max(self.finish[parent.uid], at)
+        self.left[parent.uid] -= 1
+        if self.left[parent.uid] == 0:
+            self._release(parent, self.finish[parent.uid])
+
+    def _place(self, wc: str, station: int, start: float, end: float) -> None:
+        """Record an operation on a station: one busy stretch per run of back-to-back work."""
+        run = self.stretch[wc][station]
+        if run[1] < start:  # the station idled: close its stretch
+            if run[1] > run[0]:
+                self.closed[wc].append((run[0], run[1]))
+            run[0] = start
+        run[1] = end
+
+    def _chain_done(self, node: _Node, at: float) -> None:
+        self.finish[node.uid] = max(self.finish[node.uid], at)
+        self.left[node.uid] -= 1
+        if self.left[node.uid] == 0:
+            self._complete(node, self.finish[node.uid])
+
+    def _spans(self) -> dict[str, list[tuple[float, float]]]:
+        return {wc: [*closed, *((a, b) for a, b in self.stretch[wc] if b > a)]
+                for wc, closed in self.closed.items()}
+
+    def advance(self, until: float) -> dict[str, list[tuple[float, float]]]:
+        """Place every operation ready by ``until``; each work centre's busy stretches so
+        far (exact up to ``until``: an operation ready later starts later)."""
+        if self.edd:
+            return self._advance_by_due(until)
+        ready, free, stretch, finish, left = (self.ready, self.free, self.stretch,
+                                              self.finish, self.left)
+        heappush, heappop = heapq.heappush, heapq.heappop
+        while ready and ready[0][0] <= until:
+            at, _, node, c, k = heappop(ready)
+            chain = node.chains[c]
+            if k < len(chain):
+                wc, planned, _ = chain[k]
+                slots = free[wc]
+                station_free, station = heappop(slots)
+                start = max(at, station_free)
+                end = start + planned
+                heappush(slots, (end, station))
+                run = stretch[wc][station]
+                if run[1] < start:  # the station idled: close its stretch
+                    if run[1] > run[0]:
+                        self.closed[wc].append((run[0], run[1]))
+                    run[0] = start
+                run[1] = end
+                self.tie += 1
+                heappush(ready, (end, self.tie, node, c, k + 1))
+                continue
+            finish[node.uid] = max(finish[node.uid], at)
+            left[node.uid] -= 1
+            if left[node.uid] == 0:
+                self._complete(node, finish[node.uid])
+        return self._spans()
+
+    def _advance_by_due(self, until: float) -> dict[str, list[tuple[float, float]]]:
+        """:meth:`advance` when each work centre serves its waiting operations earliest due
+        date first: operations join their work centre's queue as they become ready, and a
+        freed station takes the queued one due first."""
+        heappush, heappop = heapq.heappush, heapq.heappop
+        ready, free, queues, oldest = self.ready, self.free, self._queues, self._oldest
+        while True:
+            # the work centre that can start something soonest, and when: a station is free
+            # and an operation is waiting
+            when, chosen = math.inf, ""
+            for wc, queue in queues.items():
+                if queue:
+                    at = max(free[wc][0][0], oldest[wc])
+                    if at < when:
+                        when, chosen = at, wc
+            next_ready = ready[0][0] if ready else math.inf
+            if min(when, next_ready) > until or (when == next_ready == math.inf):
+                break
+            if next_ready <= when:
+                at, tie, node, c, k = heappop(ready)
+                chain = node.chains[c]
+                if k < len(chain):
+                    wc = chain[k][0]
+                    heappush(queues.setdefault(wc, []), (node.order.due, tie, at, node, c, k))
+                    oldest[wc] = min(oldest.get(wc, math.inf), at)
+                else:
+                    self._chain_done(node, at)
+                continue
+            queue = queues[chosen]
+            _, _, entered, node, c, k = heappop(queue)
+            if entered <= oldest[chosen]:
+                oldest[chosen] = min((item[2] for item in queue), default=math.inf)
+            planned = node.chains[c][k][1]
+            _, station = heappop(free[chosen])
+            end = when + planned
+            heappush(free[chosen], (end, station))
+            self._place(chosen, station, when, end)
+            self._push(end, node, c, k + 1)
+        return self._spans()
+
+
+def _stock_expected(run: _Run) -> dict[int, float]:
+    """When each line waiting for a stocked part gets it (days), if replenishments arrive on
+    their nominal dates: the waiting lines are served first come first served from the stock
+    on hand, then from the replenishments in the order of their dates."""
+    out: dict[int, float] = {}
+    for part, queue in run.waiting.items():
+        if not queue:
+            continue
+        left = run.stock[part]
+        orders = iter(run.pos[part].values())  # placed in the order of their nominal dates
+        day = run.now
+        for line in queue:
+            need = line.qty - left
+            while need > _EPS:
+                po = next(orders, None)
+                if po is None:  # nothing more is on order: as the line's own replenishment
+                    day = max(day, line.nominal)
+                    break
+                day = max(day, run._usable(po.eta, run.now))
+                need -= po.qty
+            left = -need
+            out[id(line)] = day
+    return out
 
 
 class _SupplyView:
@@ -393,8 +642,13 @@ class _Run:
     """One seed's history; it is also the QuoteContext the policies see."""
 
     def __init__(self, model: BuildToOrder, policies: Sequence[Policy], seed: int,
-                 record: bool, horizon: float, warmup: float) -> None:
+                 record: bool, horizon: float, warmup: float,
+                 dispatch_by: str | None = None) -> None:
         self.model, self.policies, self.seed = model, list(policies), seed
+        self.edd = model.scenario.dispatch == "edd"
+        #: the policy whose promised dates earliest-due-date dispatching goes by
+        self.dispatch_by = dispatch_by or (self.policies[0].name if self.policies else None)
+        self.tie = 0
         self.record, self.horizon, self.warmup = record, horizon, warmup
         scenario = model.scenario
         self.sim = Simulator()
@@ -424,9 +678,15 @@ class _Run:
         self.roots: dict[int, _Node] = {}
         self.count = self.uid = self.po_count = 0
         self.measured: list[BtoOrder] = []
-        self._projection: tuple[float, _Projected] | None = None
+        self._projection: tuple[float, _Projection, _Projected | None] | None = None
+        self._atp_ready: tuple[int, int, float] | None = None  # order, ATP, ready (days)
         self._supply_view: tuple[float, _SupplyView] | None = None
         self._free = FileCapacity(model.plant)
+        self._surges = [d for d in scenario.disruptions if d.kind == "demand_surge"]
+        self._outages: dict[str, list[Disruption]] = {}
+        for d in scenario.disruptions:
+            if d.kind == "supplier_outage" and d.supplier is not None:
+                self._outages.setdefault(d.supplier, []).append(d)
 
     # --- QuoteContext ---------------------------------------------------------------------
     @property
@@ -442,18 +702,32 @@ class _Run:
         return self.calendar.working_days_between(order.accepted, delivered)
 
     def atp(self, order: BtoOrder) -> int:
-        if order.atp is None:
+        return self._atp_plan(order)[0]
+
+    def _atp_plan(self, order: BtoOrder) -> tuple[int, float]:
+        """The ATP quote and when its plan is ready to ship (days)."""
+        found = self._atp_ready
+        if found is None or found[0] != order.id:
             assert order.demand is not None
             planned = plan(order.demand.bom, self.calendar, self._supply(), self._free,
                            self.clock.moment(self.now), self.model.carrier)
             order.atp = self._days(order, planned.delivered)
-        return order.atp
+            found = self._atp_ready = (order.id, order.atp, self.clock.day(planned.ready))
+        return found[1], found[2]
 
     def ctp(self, order: BtoOrder) -> int:
         if order.ctp is None:
             assert order.demand is not None
-            planned = plan(order.demand.bom, self.calendar, self._supply(), self._capacity(),
-                           self.clock.moment(self.now), self.model.carrier)
+            moment = self.clock.moment(self.now)
+            # A CTP plan is ready no earlier than the ATP plan: project the backlog to a week
+            # after that first, and further only when the plan runs past (the projected
+            # schedule up to its horizon is exact).
+            for until in (self._atp_plan(order)[1] + PROJECTION_DAYS, math.inf):
+                capacity = self._capacity(until)
+                planned = plan(order.demand.bom, self.calendar, self._supply(), capacity,
+                               moment, self.model.carrier)
+                if self.clock.day(planned.ready) <= capacity.until:
+                    break
             order.ctp = self._days(order, planned.delivered)
         return order.ctp
 
@@ -463,93 +737,91 @@ class _Run:
         return self._supply_view[1]
 
     # --- the backlog's projected schedule ---------------------------------------------------
-    def _capacity(self) -> _Projected:
-        if self._projection is not None and self._projection[0] == self.now:
-            return self._projection[1]
-        clock = self.clock
-        now_w = clock.work(self.now)
-        free: dict[str, list[float]] = {}
-        spans: dict[str, list[tuple[float, float]]] = {wc: [] for wc in self.centres}
-        ends: dict[tuple[str, int, int], float] = {}
-        open_runs: dict[str, list[list[float]]] = {}
-        for wc, centre in self.centres.items():
-            slots = [now_w] * centre.capacity
-            for i, ((uid, chain), (start, planned)) in enumerate(centre.running.items()):
-                end = max(start + planned, now_w)
-                slots[i] = end
-                ends[(wc, uid, chain)] = end
-                spans[wc].append((start, end))
-            free[wc] = slots
-            open_runs[wc] = [[x, x] for x in slots]
-
-        def project(node: _Node) -> float:
-            if node.done is not None:
-                return clock.work(node.done)
-            ready = now_w
-            for child in node.children:
-                ready = max(ready, project(child))
-            for line in node.lines:
-                if not line.ready:
-                    ready = max(ready, clock.work(line.nominal))
-            assert node.order.accepted is not None
-            finish = ready
-            for c, chain in enumerate(node.chains):
-                k, t = node.progress[c], ready
-                if k < len(chain) and (chain[k][0], node.uid, c) in ends:
-                    t = ends[(chain[k][0], node.uid, c)]
-                    k += 1
-                for wc, planned, _ in chain[k:]:
-                    slots = free[wc]
-                    i = min(range(len(slots)), key=slots.__getitem__)
-                    start = max(t, slots[i])
-                    t = start + planned
-                    runs = open_runs[wc]
-                    if runs[i][1] == start:  # one stretch of this station's work
-                        runs[i][1] = t
-                    else:
-                        if runs[i][1] > runs[i][0]:
-                            spans[wc].append((runs[i][0], runs[i][1]))
-                        runs[i] = [start, t]
-                    slots[i] = t
-                finish = max(finish, t)
-            return finish
-
-        for order in self.open.values():
-            project(self.roots[order.id])
-        for wc, runs in open_runs.items():
-            spans[wc].extend((a, b) for a, b in runs if b > a)
-        stamp = clock.timestamp
-        # Whole seconds: the Scheduler moves past a busy stretch via a datetime, which keeps
-        # only microseconds; an end between two microseconds would never be passed.
-        profiles = {wc: BusyProfile.of(self.centres[wc].capacity, [
-            (math.floor(stamp(clock.time(a))), math.ceil(stamp(clock.time(b))))
-            for a, b in found if b > a]) for wc, found in spans.items() if found}
-        result = _Projected(self.model.plant, profiles)
-        self._projection = (self.now, result)
-        return result
+    def _capacity(self, until: float) -> _Projected:
+        """The backlog's projected schedule, exact at least up to ``until`` (days)."""
+        cached = self._projection
+        if cached is None or cached[0] != self.now:
+            cached = self._projection = (self.now, _Projection(self), None)
+        now, projection, shown = cached
+        if shown is None or shown.until < until:
+            clock = self.clock
+            until_w = clock.work(until) if until < math.inf else math.inf
+            spans = projection.advance(until_w)
+            stamp, time = clock.timestamp, clock.time
+            # Whole seconds: the Scheduler moves past a busy stretch via a datetime, which
+            # keeps only microseconds; an end between two microseconds would never be passed.
+            floor, ceil = math.floor, math.ceil
+            profiles = {wc: BusyProfile.of(self.centres[wc].stations, [
+                (floor(stamp(time(a))), ceil(stamp(time(b)))) for a, b in found])
+                for wc, found in spans.items() if found}
+            shown = _Projected(self.model.plant, profiles, until)
+            self._projection = (now, projection, shown)
+        return shown
 
     # --- the run ----------------------------------------------------------------------------
     def go(self) -> ShopRun:
         for policy in self.policies:
             if isinstance(policy, LearningPolicy):
                 policy.reset()
-        self.sim.schedule(self.gap(), self._arrive)
+        for disruption in self.model.scenario.disruptions:
+            if disruption.kind in ("capacity_loss", "shutdown"):
+                hit = [self.centres[disruption.work_centre]] if disruption.work_centre \
+                    else list(self.centres.values())
+                lose = (disruption.stations, hit)
+                self.sim.schedule(max(0.0, self._window(disruption)[0]), self._lose, lose)
+                self.sim.schedule(max(0.0, self._window(disruption)[1]), self._restore, lose)
+        self.sim.schedule(self.gap() / self._demand_factor(0.0), self._arrive)
         self.sim.run()
         return self._result()
 
     def _arrive(self, _: object) -> None:
         now = self.sim.now
-        demand = self.pool[int(self.pick())]
-        order = BtoOrder(self.count, now, 0.0, demand=demand)
+        product = int(self.pick())
+        order = BtoOrder(self.count, now, 0.0, demand=self.pool[product], product=product)
         self.count += 1
         accepted_at = self.calendar.order_accepted(self.clock.moment(now))
         order.accepted = accepted_at.date()
         for policy in self.policies:
             order.quotes[policy.name] = policy.quote(self, order)
+        if self.edd and self.dispatch_by is not None:
+            quoted = order.quotes[self.dispatch_by]
+            if math.isfinite(quoted):
+                order.due = float(self.calendar.add_working_days(
+                    order.accepted, max(0, math.ceil(quoted - _EPS))).toordinal())
         self._start(order, max(now, self.clock.day(accepted_at)))
-        following = now + self.gap()
+        following = now + self.gap() / self._demand_factor(now)
         if following < self.horizon:
             self.sim.schedule(following, self._arrive)
+
+    # --- disruptions --------------------------------------------------------------------
+    def _window(self, disruption: Disruption) -> tuple[float, float]:
+        """A disruption's window in days since the start of the run."""
+        zone = self.calendar.zone
+        return (self.clock.day(dt.datetime.combine(disruption.start, dt.time(0), tzinfo=zone)),
+                self.clock.day(dt.datetime.combine(disruption.start, dt.time(0), tzinfo=zone))
+                + disruption.days)
+
+    def _demand_factor(self, t: float) -> float:
+        factor = 1.0
+        for disruption in self._surges:
+            start, end = self._window(disruption)
+            if start <= t < end:
+                factor *= disruption.factor
+        return factor
+
+    def _lose(self, lose: tuple[int | None, list[_Centre]]) -> None:
+        stations, hit = lose
+        for centre in hit:
+            centre.lost += centre.stations if stations is None else stations
+            centre.capacity = max(0, centre.stations - centre.lost)
+
+    def _restore(self, lose: tuple[int | None, list[_Centre]]) -> None:
+        stations, hit = lose
+        for centre in hit:
+            centre.lost -= centre.stations if stations is None else stations
+            centre.capacity = max(0, centre.stations - centre.lost)
+            while centre.queue and centre.busy < centre.capacity:
+                self._begin(centre, *heapq.heappop(centre.queue)[2:])
 
     def _start(self, order: BtoOrder, accepted: float) -> None:
         """Reserve material, buy, and queue the order's work."""
@@ -615,7 +887,11 @@ class _Run:
         actual = response + median * math.exp(lognormal_sigma_median(median, sd) * z)
         nominal = math.ceil(response + median)
         add = self.calendar.add_working_days
-        return add(accepted_day, nominal), add(accepted_day, max(0, math.ceil(actual - _EPS)))
+        arrives = add(accepted_day, max(0, math.ceil(actual - _EPS)))
+        for outage in self._outages.get(source.supplier, ()):
+            if outage.start <= arrives < outage.end:  # delivered once the supplier is back
+                arrives = self.calendar.next_working_day(outage.end)
+        return add(accepted_day, nominal), arrives
 
     def _usable(self, day: dt.date, accepted: float) -> float:
         return max(accepted, self.clock.day(self.calendar.material_available(day)))
@@ -674,7 +950,9 @@ class _Run:
         if centre.busy < centre.capacity:
             self._begin(centre, node, chain)
         else:
-            centre.queue.append((node, chain))
+            self.tie += 1
+            heapq.heappush(centre.queue, (node.order.due if self.edd else self.sim.now,
+                                          self.tie, node, chain))
 
     def _begin(self, centre: _Centre, node: _Node, c: int) -> None:
         centre.busy += 1
@@ -691,8 +969,8 @@ class _Run:
         centre, node, c = job
         centre.busy -= 1
         del centre.running[(node.uid, c)]
-        if centre.queue:
-            self._begin(centre, *centre.queue.popleft())
+        if centre.queue and centre.busy < centre.capacity:
+            self._begin(centre, *heapq.heappop(centre.queue)[2:])
         node.progress[c] += 1
         chain = node.chains[c]
         if node.progress[c] < len(chain):
@@ -746,11 +1024,12 @@ class _Run:
         return ShopRun(
             self.seed, np.array([o.id for o in orders], dtype=np.int64),
             np.array([o.arrival for o in orders]), np.array([o.done or 0.0 for o in orders]),
-            segments, lead, quoted, known(o.atp for o in orders),
-            known(o.ctp for o in orders),
+            segments, np.array([o.product for o in orders], dtype=np.int64), lead, quoted,
+            known(o.atp for o in orders), known(o.ctp for o in orders),
             {wc: c.max_busy for wc, c in self.centres.items()},
-            {wc: c.capacity for wc, c in self.centres.items()}, self.min_stock,
-            {wc: c.jobs for wc, c in self.centres.items()} if self.record else {})
+            {wc: c.stations for wc, c in self.centres.items()}, self.min_stock,
+            {wc: c.jobs for wc, c in self.centres.items()} if self.record else {},
+            {p.name: p.table() for p in self.policies if isinstance(p, BufferLearner)})
 
 
 # --- comparing policies per segment --------------------------------------------------------
@@ -776,6 +1055,8 @@ class ShopComparison:
     model: dict[str, Any]
     summaries: tuple[SegmentSummary, ...]
     runs: tuple[tuple[str, RunMetrics], ...]
+    #: per learning policy, the buffers it held at the end of each seed's run
+    tables: dict[str, tuple[BufferTable, ...]] = dataclasses.field(default_factory=dict)
 
     def get(self, policy: str, segment: str = "all") -> PolicySummary:
         """The summary of one policy on one segment."""
@@ -787,33 +1068,91 @@ class ShopComparison:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"model": self.model, "summaries": [s.to_dict() for s in self.summaries],
-                "runs": [{"segment": s, **r.to_dict()} for s, r in self.runs]}
+                "runs": [{"segment": s, **r.to_dict()} for s, r in self.runs],
+                "buffers": {name: [t.to_dict() for t in found]
+                            for name, found in self.tables.items()}}
 
 
 def compare_shop(model: BuildToOrder, policies: Sequence[Policy] | None = None,
                  seeds: Iterable[int] | None = None,
                  progress: Callable[[int], None] | None = None,
-                 horizon_days: float | None = None, warmup_days: float | None = None
-                 ) -> ShopComparison:
+                 horizon_days: float | None = None, warmup_days: float | None = None,
+                 workers: int = 1) -> ShopComparison:
     """Every policy on every seed, on one history per seed; ``progress(seed)`` after each
-    seed. Defaults: the model's policies and the scenario's seeds."""
+    seed. Defaults: the model's policies and the scenario's seeds.
+
+    ``workers`` > 1 runs seeds in that many processes, each with its own copy of the model
+    (built from the scenario); the results are the same as in one process, seed for seed.
+    """
     chosen = list(model.policies() if policies is None else policies)
     names = [p.name for p in chosen]
     if not chosen or len(set(names)) != len(names):
         raise ValueError(f"policies need distinct names: {', '.join(names)}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    order = list(range(model.scenario.seeds) if seeds is None else seeds)
+    histories: dict[int, dict[str, ShopRun]] = {}
+    if workers == 1 or len(order) < 2:
+        for seed in order:
+            histories[seed] = _seed_runs(model, chosen, seed, horizon_days, warmup_days)
+            if progress is not None:
+                progress(seed)
+    else:
+        import multiprocessing
+        import threading
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # fork shares the loaded model for free, but a forked copy of a process running
+        # other threads may hang: then spawn, which builds the model again from the scenario
+        # (and, like every spawn, needs the calling script guarded by __name__ == "__main__")
+        forking = "fork" in multiprocessing.get_all_start_methods() \
+            and threading.active_count() == 1
+        with ProcessPoolExecutor(min(workers, len(order)),
+                                 mp_context=multiprocessing.get_context(
+                                     "fork" if forking else "spawn"),
+                                 initializer=_worker_start,
+                                 initargs=(model if forking else model.scenario,)) as pool:
+            futures = {pool.submit(_worker_run, chosen, seed, horizon_days, warmup_days): seed
+                       for seed in order}
+            for future in as_completed(futures):
+                histories[futures[future]] = future.result()
+                if progress is not None:
+                    progress(futures[future])
     runs: list[tuple[str, RunMetrics]] = []
-    for seed in range(model.scenario.seeds) if seeds is None else seeds:
-        history = model.run_many(chosen, seed, horizon_days=horizon_days,
-                                 warmup_days=warmup_days)
+    for seed in order:
         for name in names:
             for segment in SEGMENTS:
-                outcomes = history.outcomes(name, segment)
+                outcomes = histories[seed][name].outcomes(name, segment)
                 if len(outcomes.ids):
                     runs.append((segment, measure(name, seed, outcomes)))
-        if progress is not None:
-            progress(seed)
     summaries = tuple(
         SegmentSummary(name, segment, summarize(found))
         for name in names for segment in SEGMENTS
         if (found := [r for s, r in runs if s == segment and r.policy == name]))
-    return ShopComparison(model.to_dict(), summaries, tuple(runs))
+    tables = {name: tuple(histories[seed][name].tables[name] for seed in order)
+              for name in names if order and name in histories[order[0]][name].tables}
+    return ShopComparison(model.to_dict(), summaries, tuple(runs), tables)
+
+
+_WORKER_MODEL: list[BuildToOrder] = []
+
+
+def _worker_start(model: BuildToOrder | Scenario) -> None:
+    _WORKER_MODEL[:] = [model if isinstance(model, BuildToOrder) else BuildToOrder.of(model)]
+
+
+def _worker_run(policies: Sequence[Policy], seed: int, horizon_days: float | None,
+                warmup_days: float | None) -> dict[str, ShopRun]:
+    return _seed_runs(_WORKER_MODEL[0], policies, seed, horizon_days, warmup_days)
+
+
+def _seed_runs(model: BuildToOrder, policies: Sequence[Policy], seed: int,
+               horizon_days: float | None, warmup_days: float | None) -> dict[str, ShopRun]:
+    """Each policy's history of ``seed``: one shared by all when quotes do not change what
+    the shop does (first come first served); one per policy when the shop dispatches by the
+    promised dates."""
+    if model.scenario.dispatch == "edd":
+        return {p.name: model.run_many([p], seed, horizon_days=horizon_days,
+                                       warmup_days=warmup_days) for p in policies}
+    shared = model.run_many(policies, seed, horizon_days=horizon_days, warmup_days=warmup_days)
+    return dict.fromkeys((p.name for p in policies), shared)

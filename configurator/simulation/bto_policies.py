@@ -19,13 +19,15 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from ..quoting.buffers import BufferTable
 from .demand import Demand
 from .policies import Policy, ShopState, smallest_meeting
 from .shop import Order
 
-__all__ = ["CONTROLLER_TUNING", "AtpQuote", "BestFixedPerSegment", "BtoOrder", "BufferedCtpQuote",
-           "ControlledCtpQuote", "CtpQuote", "FixedPerSegment", "LearningPolicy", "QuoteContext",
-           "SegmentHindsight", "default_policies"]
+__all__ = ["CONTROLLER_TUNING", "DEFAULT_BANDS", "AtpQuote", "BestFixedPerSegment", "BtoOrder",
+           "BufferLearner", "BufferedCtpQuote", "ControlledCtpQuote", "CtpQuote", "FixedPerSegment",
+           "LatenessWindow", "LearningPolicy", "QuoteContext", "SegmentHindsight",
+           "default_policies"]
 
 
 @dataclass(slots=True)
@@ -44,6 +46,11 @@ class BtoOrder(Order):
     #: transit days beyond the carrier's (drawn at arrival)
     extra_transit: int = 0
     quotes: dict[str, float] = field(default_factory=dict)
+    #: which configuration of the run's pool it is
+    product: int = 0
+    #: the promised date's ordinal under the policy whose dates the shop dispatches by (inf:
+    #: none), for earliest-due-date dispatching
+    due: float = math.inf
 
     @property
     def segment(self) -> str:
@@ -84,6 +91,20 @@ class LearningPolicy(Protocol):
 
     def observe(self, order: BtoOrder) -> None:
         """``order`` has been delivered (its ``lead_days`` is known)."""
+        ...
+
+
+@runtime_checkable
+class BufferLearner(Protocol):
+    """A policy whose learned buffers a calibration file can keep."""
+
+    @property
+    def name(self) -> str:
+        """A short label."""
+        ...
+
+    def table(self) -> BufferTable:
+        """The buffers learned so far."""
         ...
 
 
@@ -170,46 +191,112 @@ class CtpQuote:
         return float(context.ctp(bto))
 
 
+class LatenessWindow:
+    """The last ``size`` lateness values (actual minus CTP-quoted working days), kept sorted
+    too, so that a quantile is a lookup."""
+
+    __slots__ = ("_arrived", "_sorted", "size")
+
+    def __init__(self, size: int | None) -> None:
+        self.size = size
+        self._arrived: deque[int] = deque()
+        self._sorted: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    def add(self, late_by: int) -> None:
+        """Remember one more delivered order's lateness (forgetting the oldest beyond
+        ``size``)."""
+        bisect.insort(self._sorted, late_by)
+        if self.size is not None:
+            self._arrived.append(late_by)
+            if len(self._arrived) > self.size:
+                del self._sorted[bisect.bisect_left(self._sorted, self._arrived.popleft())]
+
+    def quantile(self, target: float) -> int:
+        """The smallest remembered lateness that at least ``target`` of them do not exceed
+        (0 when none is remembered)."""
+        ordered = self._sorted
+        if not ordered:
+            return 0
+        return ordered[max(1, math.ceil(target * len(ordered) - 1e-9)) - 1]
+
+
+#: The default CTP bands (working days) of the buffered quote: chosen on reduced runs of the
+#: e-bike scenarios (docs/simulation.md, "The default quote").
+DEFAULT_BANDS = (4, 6, 8, 10, 13, 16, 20)
+
+
 @dataclass(slots=True)
 class BufferedCtpQuote:
-    """CTP plus a per-segment buffer: the running ``target`` quantile of the lateness
-    (actual minus CTP-quoted working days) of the segment's orders delivered so far.
+    """CTP plus a state-dependent buffer: per segment and per band of the CTP quote's length,
+    the ``target`` quantile of the lateness (actual minus CTP-quoted working days) of the last
+    ``window`` orders of that segment and band delivered so far.
 
-    The buffer starts at 0 and may turn negative when CTP proves pessimistic; a quote is never
-    below 0 working days.
+    A CTP quote is long when the shop is busy or material is far off, and such quotes turn
+    out later than short ones; a band's own recent history says by how much. A band with
+    fewer than ``min_orders`` deliveries uses the segment's last ``window`` deliveries of any
+    band. Remembering only recent deliveries follows the shop as it changes. The buffer
+    starts at 0 and may turn negative when CTP proves pessimistic; a quote is never below 0
+    working days. ``bands=()`` and ``window=None`` give the plain running quantile of all
+    deliveries of the segment.
     """
 
     target: float
+    bands: tuple[int, ...] = DEFAULT_BANDS
+    window: int | None = 100
+    min_orders: int = 30
     name: str = "CTP + buffer"
-    _lateness: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _bands: dict[tuple[str, int], LatenessWindow] = field(default_factory=dict, repr=False)
+    _segments: dict[str, LatenessWindow] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.target < 1 or (self.window is not None and self.window < 1) \
+                or self.min_orders < 1:
+            raise ValueError("the buffered quote needs 0 < target < 1, a window of at least "
+                             "1 order and min_orders of at least 1")
+        BufferTable(self.bands)  # checks the band edges
 
     def reset(self) -> None:
         """Forget every delivered order."""
-        self._lateness = {}
+        self._bands = {}
+        self._segments = {}
 
-    def buffer(self, segment: str) -> int:
-        """The segment's current buffer in working days."""
-        seen = self._lateness.get(segment)
-        if not seen:
-            return 0
-        return seen[max(1, math.ceil(self.target * len(seen) - 1e-9)) - 1]
+    def buffer(self, segment: str, ctp_days: int = 0) -> int:
+        """The buffer of a CTP quote of ``ctp_days`` for ``segment``, in working days."""
+        band = bisect.bisect_right(self.bands, ctp_days)
+        found = self._bands.get((segment, band))
+        if found is None or len(found) < self.min_orders:
+            found = self._segments.get(segment)
+        return 0 if found is None else found.quantile(self.target)
 
     def quote(self, state: ShopState, order: Order) -> float:
-        """CTP plus the segment's buffer."""
+        """CTP plus the buffer of the order's segment and CTP band."""
         context, bto = _context(state, order)
-        return float(max(0, context.ctp(bto) + self.buffer(bto.segment)))
+        ctp = context.ctp(bto)
+        return float(max(0, ctp + self.buffer(bto.segment, ctp)))
 
     def observe(self, order: BtoOrder) -> None:
         """Learn the lateness of a delivered order against its CTP quote."""
         if order.ctp is None or order.lead_days is None:
             return
-        bisect.insort(self._lateness.setdefault(order.segment, []),
-                      order.lead_days - order.ctp)
+        late_by = order.lead_days - order.ctp
+        segment = order.segment
+        band = bisect.bisect_right(self.bands, order.ctp)
+        self._bands.setdefault((segment, band), LatenessWindow(self.window)).add(late_by)
+        self._segments.setdefault(segment, LatenessWindow(self.window)).add(late_by)
+
+    def table(self) -> BufferTable:
+        """The buffers learned so far, per segment and band (what a calibration keeps)."""
+        edges = (0, *self.bands)
+        return BufferTable(self.bands, {
+            segment: tuple(self.buffer(segment, edge) for edge in edges)
+            for segment in sorted(self._segments)})
 
     def to_dict(self) -> dict[str, Any]:
         """The learned buffers, JSON-ready."""
-        return {"target": self.target,
-                "buffers": {s: self.buffer(s) for s in sorted(self._lateness)}}
+        return {"target": self.target, "window": self.window, **self.table().to_dict()}
 
 
 def _van_der_corput(n: int) -> float:
@@ -223,78 +310,87 @@ def _van_der_corput(n: int) -> float:
     return out
 
 
-#: The controller's default tuning, chosen on reduced runs of the e-bike scenario at rho 0.85
-#: (docs/simulation.md, "The adaptive controller").
-CONTROLLER_TUNING: dict[str, Any] = {"gain": 0.05, "proportional": 5.0, "window": 200,
-                                     "quantile_window": 500}
+#: The controller's default tuning, chosen on reduced runs of the e-bike scenarios at rho 0.85
+#: and 0.95 (docs/simulation.md, "The adaptive controller").
+CONTROLLER_TUNING: dict[str, Any] = {"feed_forward": True, "gain": 0.05, "proportional": 0.0,
+                                     "limits": (-1.0, 2.0), "dither": True}
 
 
 @dataclass(slots=True)
 class ControlledCtpQuote:
-    """CTP plus a per-segment buffer steered by a PI controller toward ``target`` on time.
+    """CTP plus the buffered quote's state-dependent buffer, corrected per segment by a
+    controller that steers the realised on-time rate toward ``target``.
 
-    Each delivered order of a segment is scored against *this policy's* quote of it. The
-    integral term adds ``gain`` x (late - (1 - target)) working days per delivered order (a
-    Robbins-Monro step: it stops moving exactly when the segment's realised on-time rate is
-    the target); the proportional term adds ``proportional`` x (target - on-time rate of the
-    segment's last ``window`` delivered orders). The quote is CTP plus the buffer rounded up
-    to whole working days, never below 0.
-
-    With ``quantile_window`` the buffer also has a feed-forward term: the ``target``
-    quantile of the lateness (actual minus CTP-quoted working days) of the segment's last
-    ``quantile_window`` delivered orders, so the controller only corrects what that misses.
-    The integral starts at ``initial`` (e.g. a calibration file's buffer; default 0).
+    The feed-forward is :class:`BufferedCtpQuote`'s buffer (``bands``, ``band_window``,
+    ``min_orders``; ``feed_forward=False``: none). Each delivered order of a segment is then
+    scored against *this policy's* quote of it: the integral term adds ``gain`` x (late -
+    (1 - target)) working days per delivered order (a Robbins-Monro step: it stops moving
+    exactly when the segment's realised on-time rate is the target) and stays within
+    ``limits`` (so that a burst of late orders, e.g. in the warm-up, does not wind it up for
+    months); the proportional term adds ``proportional`` x (target - on-time rate of the
+    segment's last ``window`` delivered orders). The integral starts at ``initial`` (e.g. a
+    calibration file's buffer; default 0). The quote is never below 0 working days.
     """
 
     target: float
     gain: float = 0.1
     proportional: float = 10.0
     window: int = 200
-    quantile_window: int | None = None
+    feed_forward: bool = False
+    bands: tuple[int, ...] = DEFAULT_BANDS
+    band_window: int | None = 100
+    min_orders: int = 30
+    limits: tuple[float, float] = (-math.inf, math.inf)
     initial: Mapping[str, float] = field(default_factory=dict)
     dither: bool = False
     name: str = "CTP + controller"
     _integral: dict[str, float] = field(default_factory=dict, repr=False)
     _recent: dict[str, deque[bool]] = field(default_factory=dict, repr=False)
-    _lateness: dict[str, tuple[deque[int], list[int]]] = field(default_factory=dict,
-                                                                repr=False)
+    _ahead: BufferedCtpQuote | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not 0 < self.target < 1 or self.gain < 0 or self.proportional < 0 \
-                or self.window < 1 or (self.quantile_window or 1) < 1:
-            raise ValueError("the controller needs 0 < target < 1, gains >= 0 and a window "
-                             "of at least 1 order")
+                or self.window < 1 or self.limits[0] > self.limits[1]:
+            raise ValueError("the controller needs 0 < target < 1, gains >= 0, a window of at "
+                             "least 1 order and limits low <= high")
+        if self.feed_forward:
+            self._ahead = BufferedCtpQuote(self.target, self.bands, self.band_window,
+                                           self.min_orders)
         self.reset()
 
     def reset(self) -> None:
         """Back to the initial buffers."""
         self._integral = {s: float(b) for s, b in self.initial.items()}
         self._recent = {}
-        self._lateness = {}
+        if self._ahead is not None:
+            self._ahead.reset()
 
-    def buffer(self, segment: str) -> float:
-        """The segment's current buffer in working days (before rounding up)."""
+    def correction(self, segment: str) -> float:
+        """The controller's part of the segment's buffer (working days, before rounding)."""
         recent = self._recent.get(segment)
         gap = 0.0 if not recent else self.target - sum(recent) / len(recent)
-        ahead = 0.0
-        if segment in self._lateness:
-            ordered = self._lateness[segment][1]
-            ahead = ordered[max(1, math.ceil(self.target * len(ordered) - 1e-9)) - 1]
-        return ahead + self._integral.get(segment, 0.0) + self.proportional * gap
+        return self._integral.get(segment, 0.0) + self.proportional * gap
+
+    def buffer(self, segment: str, ctp_days: int = 0) -> float:
+        """The buffer of a CTP quote of ``ctp_days`` for ``segment`` in working days (before
+        rounding): the feed-forward plus the controller's correction."""
+        ahead = 0 if self._ahead is None else self._ahead.buffer(segment, ctp_days)
+        return ahead + self.correction(segment)
 
     def quote(self, state: ShopState, order: Order) -> float:
-        """CTP plus the segment's buffer in whole working days: rounded up, or with
-        ``dither`` rounded up for the fraction of orders that the buffer's fractional part
-        says (chosen by a low-discrepancy sequence of the order number), so that the on-time
-        rate moves smoothly with the buffer instead of in whole-day steps."""
+        """CTP plus the buffer in whole working days: rounded up, or with ``dither`` rounded
+        up for the fraction of orders that the buffer's fractional part says (chosen by a
+        low-discrepancy sequence of the order number), so that the on-time rate moves
+        smoothly with the buffer instead of in whole-day steps."""
         context, bto = _context(state, order)
-        buffer = self.buffer(bto.segment)
+        ctp = context.ctp(bto)
+        buffer = self.buffer(bto.segment, ctp)
         whole = math.floor(buffer)
         if not self.dither:
             days = math.ceil(buffer - 1e-9)
         else:
             days = whole + (1 if _van_der_corput(bto.id) < buffer - whole else 0)
-        return float(max(0, context.ctp(bto) + days))
+        return float(max(0, ctp + days))
 
     def observe(self, order: BtoOrder) -> None:
         """Score a delivered order against this policy's quote and move the buffer."""
@@ -303,22 +399,29 @@ class ControlledCtpQuote:
             return
         on_time = order.lead_days <= quoted
         segment = order.segment
-        self._integral[segment] = self._integral.get(segment, 0.0) \
-            + self.gain * ((not on_time) - (1 - self.target))
+        low, high = self.limits
+        self._integral[segment] = min(high, max(low, self._integral.get(segment, 0.0)
+                                                + self.gain * ((not on_time)
+                                                               - (1 - self.target))))
         self._recent.setdefault(segment, deque(maxlen=self.window)).append(on_time)
-        if self.quantile_window is not None and order.ctp is not None:
-            arrived, ordered = self._lateness.setdefault(segment, (deque(), []))
-            late_by = order.lead_days - order.ctp
-            arrived.append(late_by)
-            bisect.insort(ordered, late_by)
-            if len(arrived) > self.quantile_window:
-                del ordered[bisect.bisect_left(ordered, arrived.popleft())]
+        if self._ahead is not None:
+            self._ahead.observe(order)
+
+    def table(self) -> BufferTable:
+        """The current buffers rounded up to whole working days, per segment and band (what a
+        calibration keeps)."""
+        segments = sorted({*self._integral, *self._recent})
+        edges = (0, *self.bands) if self._ahead is not None else (0,)
+        return BufferTable(self.bands if self._ahead is not None else (), {
+            s: tuple(math.ceil(self.buffer(s, edge) - 1e-9) for edge in edges)
+            for s in segments})
 
     def to_dict(self) -> dict[str, Any]:
         """The current buffers, JSON-ready."""
         return {"target": self.target, "gain": self.gain, "proportional": self.proportional,
-                "window": self.window, "quantile_window": self.quantile_window,
-                "buffers": {s: self.buffer(s) for s in sorted(self._integral)}}
+                "window": self.window, "limits": list(self.limits),
+                "corrections": {s: self.correction(s) for s in sorted(self._integral)},
+                **self.table().to_dict()}
 
 
 def default_policies(fixed: Mapping[str, int], target: float) -> tuple[Policy, ...]:
@@ -326,4 +429,5 @@ def default_policies(fixed: Mapping[str, int], target: float) -> tuple[Policy, .
     best fixed per segment in hindsight, ATP only, CTP, CTP + buffer and CTP + controller for
     ``target``."""
     return (FixedPerSegment(fixed), BestFixedPerSegment(target), AtpQuote(), CtpQuote(),
-            BufferedCtpQuote(target), ControlledCtpQuote(target, **CONTROLLER_TUNING))
+            BufferedCtpQuote(target),
+            ControlledCtpQuote(target, **CONTROLLER_TUNING))

@@ -6,17 +6,19 @@
     format: bto-calibration/1
     scenario: "ebike-085"
     created: 2026-11-25
-    policy: "CTP + controller"
+    policy: "CTP + buffer"
     target: 0.95
     seeds: 10
-    buffer_days:            # working days added to the CTP promise, per segment
-      standard: 2
-      custom: 6
+    bands: [4, 6, 8, 10, 13, 16, 20]   # CTP plan length (working days): 0-3, 4-5, ..., 20+
+    buffer_days:            # working days added to the CTP promise, per segment and band
+      standard: [1, 2, 2, 2, 3, 3, 3, 4]
+      custom: 6             # one number: the same for every band
 
 A buffer is a whole number of working days (a quote counts whole working days) and may be
-negative when CTP proved pessimistic. :func:`load_calibration` reads it like every other bto
-file (safe YAML with positions) and raises :class:`CalibrationError` with every problem as
-``file:line:col: CODE message``; :func:`save_calibration` writes it whole or not at all.
+negative when CTP proved pessimistic. ``bands`` is optional (no bands: one buffer per
+segment). :func:`load_calibration` reads it like every other bto file (safe YAML with
+positions) and raises :class:`CalibrationError` with every problem as ``file:line:col: CODE
+message``; :func:`save_calibration` writes it whole or not at all.
 """
 
 from __future__ import annotations
@@ -24,23 +26,22 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._fields import Reader
 from .._files import read_yaml_document, write_atomically
-from .._yaml import YNode
+from .._yaml import YNode, YSeq
 from ..problems import LoadError
+from ..quoting.buffers import MAX_BUFFER_DAYS, BufferTable
 
 __all__ = ["FORMAT", "Calibration", "CalibrationError", "load_calibration",
            "mean_buffers", "save_calibration"]
 
 FORMAT = "bto-calibration/1"
-KEYS = ("format", "scenario", "created", "policy", "target", "seeds", "buffer_days")
-#: A buffer beyond a working year is a mistake, not a calibration.
-MAX_BUFFER_DAYS = 260
+KEYS = ("format", "scenario", "created", "policy", "target", "seeds", "bands", "buffer_days")
 
 
 class CalibrationError(LoadError, ValueError):
@@ -49,46 +50,51 @@ class CalibrationError(LoadError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Per-segment buffers in working days learned on ``scenario`` for ``target`` on time."""
+    """Buffers in working days per segment (and CTP plan length) learned on ``scenario`` for
+    ``target`` on time."""
 
     scenario: str
     created: dt.date
-    buffer_days: Mapping[str, int] = field(default_factory=dict)
-    policy: str = "CTP + controller"
+    buffers: BufferTable = field(default_factory=BufferTable)
+    policy: str = "CTP + buffer"
     target: float = 0.95
     seeds: int = 1
 
     def __post_init__(self) -> None:
+        if not self.scenario.strip() or not self.policy.strip():
+            raise ValueError("a calibration names its scenario and policy")
         if not 0 < self.target < 1:
             raise ValueError(f"target must be between 0 and 1, not {self.target}")
         if self.seeds < 1:
             raise ValueError("seeds must be at least 1")
-        for segment, days in self.buffer_days.items():
-            if isinstance(days, bool) or not isinstance(days, int) \
-                    or abs(days) > MAX_BUFFER_DAYS:
-                raise ValueError(f"the buffer of segment {segment!r} must be a whole number "
-                                 f"of working days within ±{MAX_BUFFER_DAYS}, not {days!r}")
 
-    def buffer(self, segment: str) -> int:
-        """The buffer of ``segment``; 0 for a segment the backtest did not see."""
-        return self.buffer_days.get(segment, 0)
+    def buffer(self, segment: str, planned_days: int = 0) -> int:
+        """The buffer of ``segment`` for a plan of ``planned_days`` working days; 0 for a
+        segment the backtest did not see."""
+        return self.buffers.buffer(segment, planned_days)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"format": FORMAT, "scenario": self.scenario,
                 "created": self.created.isoformat(), "policy": self.policy,
-                "target": self.target, "seeds": self.seeds,
-                "buffer_days": dict(sorted(self.buffer_days.items()))}
+                "target": self.target, "seeds": self.seeds, **self.buffers.to_dict()}
 
     def to_yaml(self) -> str:
         """The file's text."""
+        table = self.buffers
         lines = ["# written by bto simulate --calibration; buffers are working days added to",
-                 "# the CTP promise of each segment", f"format: {FORMAT}",
-                 f"scenario: {_quoted(self.scenario)}",
+                 "# the CTP promise of each segment (and band of the CTP plan's length)",
+                 f"format: {FORMAT}", f"scenario: {_quoted(self.scenario)}",
                  f"created: {self.created.isoformat()}",
                  f"policy: {_quoted(self.policy)}", f"target: {self.target!r}",
-                 f"seeds: {self.seeds}", "buffer_days:" + ("" if self.buffer_days else " {}")]
-        lines += [f"  {_quoted(s)}: {d}" for s, d in sorted(self.buffer_days.items())]
+                 f"seeds: {self.seeds}"]
+        if table.bands:
+            lines.append(f"bands: [{', '.join(map(str, table.bands))}]   # "
+                         + ", ".join(table.labels()))
+        lines.append("buffer_days:" + ("" if table.days else " {}"))
+        lines += [f"  {_quoted(s)}: " + (str(d[0]) if len(d) == 1 else
+                                         f"[{', '.join(map(str, d))}]")
+                  for s, d in sorted(table.days.items())]
         return "\n".join(lines) + "\n"
 
 
@@ -108,15 +114,22 @@ def _quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def mean_buffers(learned: Sequence[Mapping[str, float]]) -> dict[str, int]:
-    """The buffers of several runs (one mapping per seed) as one calibration: per segment,
-    the mean across the runs that saw it, rounded up to whole working days."""
-    segments = sorted({s for found in learned for s in found})
+def mean_buffers(learned: Sequence[BufferTable]) -> BufferTable:
+    """The buffers of several runs (one table per seed, all with the same bands) as one
+    calibration: per segment and band, the mean across the runs that saw the segment,
+    rounded up to whole working days."""
+    bands = {table.bands for table in learned}
+    if len(bands) > 1:
+        raise ValueError("the runs learned buffers on different bands")
+    edges = (0, *next(iter(bands), ()))
+    segments = sorted({s for table in learned for s in table.days})
     out = {}
     for segment in segments:
-        values = [found[segment] for found in learned if segment in found]
-        out[segment] = math.ceil(sum(values) / len(values) - 1e-9)
-    return out
+        seen = [table for table in learned if segment in table.days]
+        means = tuple(math.ceil(sum(t.buffer(segment, e) for t in seen) / len(seen) - 1e-9)
+                      for e in edges)
+        out[segment] = means if len(set(means)) > 1 else means[:1]
+    return BufferTable(edges[1:], out)
 
 
 def save_calibration(path: str | os.PathLike[str], calibration: Calibration) -> None:
@@ -145,14 +158,31 @@ class _CalibrationReader(Reader):
                 values["target"] = float(number)
         if "seeds" in top:
             values["seeds"] = self.integer(top["seeds"], "seeds", minimum=1)
+        bands: tuple[int, ...] = ()
+        if "bands" in top:
+            edges = [self.integer(item, "bands", minimum=1, maximum=MAX_BUFFER_DAYS)
+                     for item in self.seq(top["bands"], "bands") or ()]
+            if all(e is not None for e in edges):
+                bands = tuple(e for e in edges if e is not None)
+                if any(b <= a for a, b in zip(bands, bands[1:], strict=False)):
+                    self.report("S204", "bands must be ascending working days, e.g. [4, 8, "
+                                "16]", top["bands"])
+                    bands = ()
         if "buffer_days" in top:
-            buffers = {}
+            buffers: dict[str, tuple[int, ...]] = {}
             for segment, _, value in self.each_pair(top["buffer_days"], "buffer_days"):
-                days = self.integer(value, f"buffer_days.{segment}", minimum=-MAX_BUFFER_DAYS,
-                                    maximum=MAX_BUFFER_DAYS)
-                if days is not None:
-                    buffers[segment] = days
-            values["buffer_days"] = buffers
+                where = f"buffer_days.{segment}"
+                many = isinstance(value, YSeq)
+                items = self.seq(value, where) or [] if many else [value]
+                days = [self.integer(item, where, minimum=-MAX_BUFFER_DAYS,
+                                     maximum=MAX_BUFFER_DAYS) for item in items]
+                if many and len(days) not in (1, len(bands) + 1):
+                    self.report("S204", f"{where} needs one buffer, or one per band "
+                                f"({len(bands) + 1} for {len(bands)} band edges), not "
+                                f"{len(days)}", value)
+                elif all(d is not None for d in days):
+                    buffers[segment] = tuple(d for d in days if d is not None)
+            values["buffers"] = BufferTable(bands, buffers) if not self.failed else None
         if self.failed:
             return None
         return Calibration(**{k: v for k, v in values.items() if v is not None})

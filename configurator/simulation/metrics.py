@@ -14,8 +14,8 @@ import numpy.typing as npt
 
 from .distributions import student_t_quantile
 
-__all__ = ["Estimate", "Outcomes", "PolicySummary", "RunMetrics", "estimate", "measure",
-           "summarize"]
+__all__ = ["Estimate", "Outcomes", "PolicySummary", "RunMetrics", "churn", "estimate",
+           "measure", "summarize"]
 
 Floats = npt.NDArray[np.float64]
 
@@ -25,17 +25,33 @@ class Outcomes:
     """The measured orders of one run (arrived after the warm-up), in order of arrival.
 
     Arrays of days: ``arrival`` since the start of the run, ``quoted`` and ``lead_time`` after
-    arrival. An order is on time when its lead time is at most its quote.
+    arrival. An order is on time when its lead time is at most its quote. ``product`` says
+    which configuration each order is (None: all the same product), for the quote churn.
     """
 
     ids: npt.NDArray[np.int64]
     arrival: Floats
     quoted: Floats
     lead_time: Floats
+    product: npt.NDArray[np.int64] | None = None
 
     def requoted(self, quoted: Floats) -> Outcomes:
         """The same orders with other quotes."""
-        return Outcomes(self.ids, self.arrival, quoted, self.lead_time)
+        return Outcomes(self.ids, self.arrival, quoted, self.lead_time, self.product)
+
+
+def churn(quoted: Floats, product: npt.NDArray[np.int64] | None = None) -> float:
+    """Quote churn: the mean absolute change of the quote from one order to the next order of
+    the same configuration (in arrival order), i.e. how far the promise for the same product
+    jumps between two customers. 0 for a fixed lead time; 0 when no configuration repeats."""
+    if product is None:
+        steps = np.abs(np.diff(quoted))
+    else:
+        order = np.lexsort((np.arange(len(quoted)), product))
+        same = product[order][1:] == product[order][:-1]
+        steps = np.abs(np.diff(quoted[order]))[same]
+    steps = steps[np.isfinite(steps)]
+    return float(steps.mean()) if len(steps) else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,8 @@ class RunMetrics:
     lateness_p95: float | None
     lead_time_mean: float
     lead_time_sd: float
+    #: mean absolute change of the quote between consecutive orders of one configuration
+    churn: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -62,7 +80,8 @@ class RunMetrics:
                 "on_time_rate": self.on_time_rate, "quoted_mean": self.quoted_mean,
                 "quoted_p50": self.quoted_p50, "quoted_p95": self.quoted_p95,
                 "tardiness_mean": self.tardiness_mean, "lateness_p95": self.lateness_p95,
-                "lead_time_mean": self.lead_time_mean, "lead_time_sd": self.lead_time_sd}
+                "lead_time_mean": self.lead_time_mean, "lead_time_sd": self.lead_time_sd,
+                "churn": self.churn}
 
 
 def measure(policy: str, seed: int, outcomes: Outcomes) -> RunMetrics:
@@ -81,7 +100,8 @@ def measure(policy: str, seed: int, outcomes: Outcomes) -> RunMetrics:
         tardiness_mean=float(late.sum()) / n,
         lateness_p95=float(np.quantile(late, 0.95)) if len(late) else None,
         lead_time_mean=float(outcomes.lead_time.mean()),
-        lead_time_sd=float(outcomes.lead_time.std(ddof=1)) if n > 1 else 0.0)
+        lead_time_sd=float(outcomes.lead_time.std(ddof=1)) if n > 1 else 0.0,
+        churn=churn(outcomes.quoted, outcomes.product))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +153,7 @@ class PolicySummary:
     lateness_p95: Estimate | None
     lead_time_mean: Estimate
     lead_time_sd: Estimate
+    churn: Estimate
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -145,7 +166,8 @@ class PolicySummary:
                 "lateness_p95": None if self.lateness_p95 is None
                 else self.lateness_p95.to_dict(),
                 "lead_time_mean": self.lead_time_mean.to_dict(),
-                "lead_time_sd": self.lead_time_sd.to_dict()}
+                "lead_time_sd": self.lead_time_sd.to_dict(),
+                "churn": self.churn.to_dict()}
 
 
 def summarize(runs: Sequence[RunMetrics]) -> PolicySummary:
@@ -164,4 +186,5 @@ def summarize(runs: Sequence[RunMetrics]) -> PolicySummary:
         tardiness_mean=estimate([r.tardiness_mean for r in runs]),
         lateness_p95=estimate(late) if late else None,
         lead_time_mean=estimate([r.lead_time_mean for r in runs]),
-        lead_time_sd=estimate([r.lead_time_sd for r in runs]))
+        lead_time_sd=estimate([r.lead_time_sd for r in runs]),
+        churn=estimate([r.churn for r in runs]))
