@@ -50,7 +50,7 @@ def _split_by_comma(key: YScalar, value: YNode) -> bool:
 
 #: The file formats bto reads, by the value of their ``format`` key.
 FORMAT_NAMES = ("bto-catalog/1", "bto-plant/1", "bto-supply/1", "bto-orders/1",
-                "bto-scenario/1")
+                "bto-scenario/1", "bto-calibration/1")
 _COMMA_HINT = "a comma inside { } ends the text; put the whole text in quotes"
 
 

@@ -61,7 +61,7 @@ def cli() -> None:
               help="Also check each catalog's logic: dead and forced options, conflicts, "
                    "rules that never fire or are implied, unusable table rows.")
 def lint(paths: tuple[str, ...], fmt: str, semantic: bool) -> None:
-    """Check catalog, plant, supply, order-book and scenario files and folders.
+    """Check catalog, plant, supply, order-book, scenario and calibration files and folders.
 
     Prints `file:line:col: CODE message` for every problem. Exit status 0 when clean, 1 when
     problems were found.
@@ -86,8 +86,8 @@ def lint(paths: tuple[str, ...], fmt: str, semantic: bool) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["catalog", "plant", "supply", "orders"]),
-                default="catalog")
+@click.argument("kind", type=click.Choice(["catalog", "plant", "supply", "orders", "scenario",
+                                            "calibration"]), default="catalog")
 def schema(kind: str) -> None:
     """Print the JSON Schema of a file format (for editors and CI)."""
     text = resources.files("configurator.schemas").joinpath(f"{kind}.schema.json").read_text(

@@ -6,6 +6,8 @@ work centres must exist, purchased parts should have a source, and supply data s
 parts no catalog uses. Every catalog that loads without errors is then solved for the semantic
 checks of :mod:`configurator.semantic` (dead and forced options, rules that never apply or are
 redundant, unusable table rows, no configuration at all); ``semantic=False`` skips them.
+Order books are checked against their plant and supply files; scenario and calibration files
+(``bto-scenario/1``, ``bto-calibration/1``) are checked on their own, as loading reads them.
 """
 
 from __future__ import annotations

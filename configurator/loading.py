@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from ._fields import FORMAT_NAMES
 from ._yaml import YMap, YNode, gc_paused, load_yaml_text, read_text
@@ -19,6 +19,9 @@ from .plant import Plant, read_plant_node
 from .problems import LoadError, Position, Problem, did_you_mean
 from .scenario import Scenario, read_scenario_node
 from .supply import Supply, read_supply_node
+
+if TYPE_CHECKING:
+    from .simulation.calibration import Calibration
 
 __all__ = [
     "Document",
@@ -34,8 +37,12 @@ __all__ = [
     "load_orders",
 ]
 
-Document = Catalog | Plant | Supply | OrderBook | Scenario
-FORMATS = dict(zip(FORMAT_NAMES, (Catalog, Plant, Supply, OrderBook, Scenario), strict=True))
+# A calibration is a Document too, but its class lives in configurator.simulation, which needs
+# numpy: it is imported only when a calibration file is read, so `import configurator` stays light.
+Document = Union[Catalog, Plant, Supply, OrderBook, Scenario, "Calibration"]
+#: The class each format is read as; all of FORMAT_NAMES but bto-calibration/1 (see above).
+FORMATS: dict[str, type[Document]] = dict(zip(
+    FORMAT_NAMES[:-1], (Catalog, Plant, Supply, OrderBook, Scenario), strict=True))
 T = TypeVar("T", Catalog, Plant, Supply, OrderBook, Scenario)
 _HINT_KEYS = {"modules": "bto-catalog/1", "options": "bto-catalog/1", "shifts": "bto-plant/1",
               "work_centres": "bto-plant/1", "stock": "bto-supply/1",
@@ -75,7 +82,7 @@ def _read_any(path: str | os.PathLike[str], filename: str | None,
     fmt = file_format(root)
     if expected is not None and fmt not in FORMATS:
         fmt = next(k for k, v in FORMATS.items() if v is expected)
-    if fmt not in FORMATS:
+    if fmt not in FORMAT_NAMES:
         guess = None
         if isinstance(root, YMap):
             guess = next((_HINT_KEYS[k.value] for k, _ in root.pairs if k.value in _HINT_KEYS),
@@ -88,9 +95,9 @@ def _read_any(path: str | os.PathLike[str], filename: str | None,
         has_key = isinstance(root, YMap) and any(k.value == "format" for k, _ in root.pairs)
         message = ("'format' must be a string such as bto-catalog/1" if has_key and fmt is None
                    else "missing 'format' key" if fmt is None else f"unknown format '{fmt}'")
-        suggestion = (did_you_mean(fmt, FORMATS) if fmt else None) or (
+        suggestion = (did_you_mean(fmt, FORMAT_NAMES) if fmt else None) or (
             f"start the file with 'format: {guess}'" if guess else
-            f"start the file with 'format: ' and one of {', '.join(FORMATS)}")
+            f"start the file with 'format: ' and one of {', '.join(FORMAT_NAMES)}")
         problems.append(Problem.at("S200", message, where, suggestion=suggestion))
         return None, problems
     doc: Document | None
@@ -102,12 +109,22 @@ def _read_any(path: str | os.PathLike[str], filename: str | None,
         doc, more = read_supply_node(root, name, Path(path))
     elif fmt == "bto-orders/1":
         doc, more = read_orders_node(root, name, Path(path))
-    else:
+    elif fmt == "bto-scenario/1":
         doc, more = read_scenario_node(root, name, Path(path))
+    else:
+        doc, more = _read_calibration_node(root, name, Path(path))
     problems.extend(more)
     if any(p.is_error for p in problems):
         doc = None
     return doc, problems
+
+
+def _read_calibration_node(root: YNode, name: str, path: Path
+                           ) -> tuple[Document | None, list[Problem]]:
+    # imported here: the simulation package loads numpy, which most commands never need
+    from .simulation.calibration import read_calibration_node
+
+    return read_calibration_node(root, name, path)
 
 
 def _read(path: str | os.PathLike[str], filename: str | None, kind: type[T]

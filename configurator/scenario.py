@@ -232,12 +232,12 @@ class _ScenarioReader(Reader):
         own = _DISRUPTION_KEYS[kind]
         for key in ("supplier", "work_centre", "stations", "factor"):
             if key in head and key not in own:
-                self.report("S202", f"a {kind} has no '{key}'"
+                self.report("S201", f"a {kind} has no '{key}'"
                             + (f"; it takes {', '.join(own)}" if own else ""), head[key])
         for key in {"supplier_outage": ("supplier",), "capacity_loss": ("work_centre",),
                     "demand_surge": ("factor",)}.get(kind, ()):
             if key not in head:
-                self.report("S201", f"a {kind} needs '{key}'", node)
+                self.report("S202", f"a {kind} needs '{key}'", node)
         values: dict[str, Any] = {"kind": kind}
         if "start" in head:
             values["start"] = self.date(head["start"], "disruption start")

@@ -38,7 +38,7 @@ from ..problems import LoadError
 from ..quoting.buffers import MAX_BUFFER_DAYS, BufferTable
 
 __all__ = ["FORMAT", "Calibration", "CalibrationError", "load_calibration",
-           "mean_buffers", "save_calibration"]
+           "mean_buffers", "read_calibration_node", "save_calibration"]
 
 FORMAT = "bto-calibration/1"
 KEYS = ("format", "scenario", "created", "policy", "target", "seeds", "bands", "buffer_days")
@@ -158,16 +158,17 @@ class _CalibrationReader(Reader):
                 values["target"] = float(number)
         if "seeds" in top:
             values["seeds"] = self.integer(top["seeds"], "seeds", minimum=1)
-        bands: tuple[int, ...] = ()
+        bands: tuple[int, ...] | None = ()  # None: unusable, so per-band lists are not checked
         if "bands" in top:
-            edges = [self.integer(item, "bands", minimum=1, maximum=MAX_BUFFER_DAYS)
-                     for item in self.seq(top["bands"], "bands") or ()]
-            if all(e is not None for e in edges):
-                bands = tuple(e for e in edges if e is not None)
-                if any(b <= a for a, b in zip(bands, bands[1:], strict=False)):
-                    self.report("S204", "bands must be ascending working days, e.g. [4, 8, "
-                                "16]", top["bands"])
-                    bands = ()
+            items = self.seq(top["bands"], "bands")
+            edges = [self.integer(item, "a band edge", minimum=1, maximum=MAX_BUFFER_DAYS)
+                     for item in items or ()]
+            bands = tuple(e for e in edges if e is not None) \
+                if items is not None and None not in edges else None
+            if bands and any(b <= a for a, b in zip(bands, bands[1:], strict=False)):
+                self.report("S204", "bands must be ascending working days, e.g. [4, 8, 16]",
+                            top["bands"])
+                bands = None
         if "buffer_days" in top:
             buffers: dict[str, tuple[int, ...]] = {}
             for segment, _, value in self.each_pair(top["buffer_days"], "buffer_days"):
@@ -176,26 +177,30 @@ class _CalibrationReader(Reader):
                 items = self.seq(value, where) or [] if many else [value]
                 days = [self.integer(item, where, minimum=-MAX_BUFFER_DAYS,
                                      maximum=MAX_BUFFER_DAYS) for item in items]
-                if many and len(days) not in (1, len(bands) + 1):
+                if many and bands is not None and len(days) not in (1, len(bands) + 1):
                     self.report("S204", f"{where} needs one buffer, or one per band "
                                 f"({len(bands) + 1} for {len(bands)} band edges), not "
                                 f"{len(days)}", value)
                 elif all(d is not None for d in days):
                     buffers[segment] = tuple(d for d in days if d is not None)
-            values["buffers"] = BufferTable(bands, buffers) if not self.failed else None
+            values["buffers"] = BufferTable(bands or (), buffers) if not self.failed else None
         if self.failed:
             return None
         return Calibration(**{k: v for k, v in values.items() if v is not None})
 
 
+def read_calibration_node(root: YNode, filename: str, path: Path | None
+                          ) -> tuple[Calibration | None, list[Any]]:
+    """Build a calibration from composed nodes; returns it (None on errors) and the
+    problems."""
+    reader = _CalibrationReader(filename, path)
+    return reader.read(root), reader.problems
+
+
 def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     """Read a ``bto-calibration/1`` file; raises :class:`CalibrationError` with every
     problem."""
-    def read_node(root: YNode, name: str, file: Path) -> tuple[Calibration | None, list[Any]]:
-        reader = _CalibrationReader(name, file)
-        return reader.read(root), reader.problems
-
-    calibration, problems = read_yaml_document(path, read_node)
+    calibration, problems = read_yaml_document(path, read_calibration_node)
     if calibration is None:
         raise CalibrationError(problems)
     return calibration  # type: ignore[no-any-return]
