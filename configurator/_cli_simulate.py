@@ -12,7 +12,7 @@ import dataclasses
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +22,15 @@ from .cli import ProblemsFound, _dump, _print_problems, cli
 
 if TYPE_CHECKING:
     from .quoting.buffers import BufferTable
-    from .simulation import Estimate, Scenario, ShopComparison
+    from .simulation import Estimate, Scenario, ShopComparison, ShopRun
     from .simulation.calibration import Calibration
 
 __all__ = ["simulate_command"]
 
 #: The policies whose learned buffers a calibration file keeps, by preference.
 _LEARNERS = ("CTP + buffer", "CTP + controller")
+#: the policy whose promises --history writes, when it runs
+DEFAULT_POLICY = "CTP + buffer"
 
 #: The columns of the text table: heading, the summary's metric, scale, decimals.
 _COLUMNS = (("on time %", "on_time_rate", 100.0, 1), ("mean quote", "quoted_mean", 1.0, 1),
@@ -155,6 +157,9 @@ def _chosen(available: Sequence[Any], wanted: Sequence[str]) -> list[Any]:
               default=None, help="Save the buffers CTP + buffer (else the controller) "
                                  "learned per segment and CTP band, averaged over the "
                                  "seeds, to this bto-calibration/1 file for live quotes.")
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the first seed's measured orders, as CTP + buffer (else the first "
+                   "policy) promised them, to this CSV file for `bto kpi`.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes running seeds side by side (default: one per CPU core, at "
                    "most one per seed); the results do not depend on it.")
@@ -163,7 +168,8 @@ def _chosen(available: Sequence[Any], wanted: Sequence[str]) -> list[Any]:
 def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str, ...],
                      rhos: tuple[float, ...], years: float | None, warmup: float | None,
                      pool: int | None, chart_path: str | None, no_chart: bool,
-                     calibration_path: str | None, jobs: int | None, fmt: str) -> None:
+                     calibration_path: str | None, history_path: str | None, jobs: int | None,
+                     fmt: str) -> None:
     """Backtest quoting policies on a build-to-order scenario (bto-scenario/1): per policy
     and segment, the on-time rate, quoted lead times, tardiness and lead-time spread in
     working days, with 95% intervals across seeds; and a chart of on-time % against the
@@ -177,7 +183,8 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
     from .simulation.chart import scatter_svg
 
     target = None if no_chart else chart_path or f"{Path(scenario_path).stem}.svg"
-    for path, option in ((target, "'--chart'"), (calibration_path, "'--calibration'")):
+    for path, option in ((target, "'--chart'"), (calibration_path, "'--calibration'"),
+                         (history_path, "'--history'")):
         if path is not None and not Path(path).resolve().parent.is_dir():
             raise click.BadParameter(f"no folder {Path(path).parent}", param_hint=option)
     if calibration_path is not None and len(set(rhos)) > 1:
@@ -202,15 +209,22 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
                                "'CTP + buffer'")
     learned: list[BufferTable] = []
     loads: list[tuple[float, ShopComparison]] = []
+    kept: list[tuple[Any, ShopRun, str]] = []  # the history to write: model, run, policy
     workers = jobs or max(1, min(os.cpu_count() or 1, len(seed_list)))
     with click.progressbar(length=len(levels) * len(seed_list), file=sys.stderr,
                            label=f"simulating {scenario.name}",
                            show_pos=True) as bar:
         for rho, model in zip(levels, models, strict=True):
             compared = _chosen(model.policies(), names)
+            def keep(seed: int, runs: Mapping[str, ShopRun], model: Any = model) -> None:
+                if seed == seed_list[0] and not kept:
+                    name = DEFAULT_POLICY if DEFAULT_POLICY in runs else next(iter(runs))
+                    kept.append((model, runs[name], name))
+
             try:
                 result = compare_shop(model, compared, seed_list,
-                                      progress=lambda _seed: bar.update(1), workers=workers)
+                                      progress=lambda _seed: bar.update(1), workers=workers,
+                                      keep=keep if history_path else None)
             except ValueError as exc:
                 click.echo(f"{scenario_path}: error: {exc}", err=True)
                 raise ProblemsFound(str(exc)) from None
@@ -228,11 +242,24 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
         except OSError as exc:
             raise click.UsageError(f"cannot write the chart {target}: {exc.strerror}") from None
         written = str(Path(target))
+    history = None
+    if history_path is not None and kept:
+        from .simulation.history import history_rows, save_history
+
+        model, run, name = kept[0]
+        try:
+            save_history(history_path, history_rows(model, run, name))
+        except OSError as exc:
+            raise click.UsageError(f"cannot write the history {history_path}: "
+                                   f"{exc.strerror}") from None
+        history = {"file": str(Path(history_path)), "seed": run.seed, "policy": name,
+                   "orders": len(run.ids)}
     saved = None
     if calibration_path is not None and learner is not None:
         saved = _save(calibration_path, scenario, learner, learned, len(seed_list))
     if fmt == "json":
         _dump({"scenario": scenario.to_dict(), "seeds": seed_list, "chart": written,
+               "history": history,
                "calibration": None if saved is None else saved.to_dict(),
                "loads": [{"rho": rho, **result.to_dict()} for rho, result in loads]})
         return
@@ -242,6 +269,10 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
     click.echo(format_table(loads))
     if written is not None:
         click.echo(f"chart: {written}")
+    if history is not None:
+        click.echo(f"history: {history['file']} (seed {history['seed']}, {history['orders']} "
+                   f"orders promised by {history['policy']}; read it with bto kpi "
+                   f"{history['file']} --catalog {scenario.catalog})")
     if saved is not None:
         table = saved.buffers
         click.echo(f"calibration: {calibration_path} ({saved.policy}; working days per "

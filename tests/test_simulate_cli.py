@@ -236,3 +236,29 @@ def test_calibration_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     code, _, err = _run(SCENARIO, *TINY, "--seeds", "1", "--no-chart", *args)
     assert code == 2 and "calibration" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_history_file_reads_back_in_bto_kpi_with_the_same_figures(tmp_path: Path) -> None:
+    from configurator._cli_kpi import kpi_command
+
+    history = tmp_path / "history.csv"
+    code, out, err = _run(SCENARIO, *TINY, "--seeds", "1", "--jobs", "1", "--policy",
+                          "CTP + buffer", "--policy", "CTP", "--no-chart", "--history",
+                          str(history), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["history"]["policy"] == "CTP + buffer"
+    simulated = next(r for r in data["loads"][0]["runs"]
+                     if r["policy"] == "CTP + buffer" and r["segment"] == "all")
+    result = CliRunner().invoke(kpi_command, [str(history), "--catalog",
+                                              str(ROOT / "catalogs" / "ebike.yaml"),
+                                              "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    whole = next(g for g in report["groups"] if g["segment"] == "all" and g["month"] == "all")
+    # bto kpi counts, order for order, what the simulation measured
+    assert whole["orders"] == whole["delivered"] == simulated["orders"]
+    assert whole["on_time"] == round(simulated["on_time_rate"] * simulated["orders"])
+    assert whole["lead_time"]["mean"] == pytest.approx(simulated["lead_time_mean"])
+    segments = {g["segment"] for g in report["groups"]}
+    assert {"standard", "custom"} & segments

@@ -37,7 +37,7 @@ import math
 import statistics
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -184,6 +184,13 @@ class ShopRun:
     jobs: dict[str, list[tuple[float, float]]]
     #: the buffers each learning policy held at the end of the run
     tables: dict[str, BufferTable] = dataclasses.field(default_factory=dict)
+    #: each order's acceptance and delivery dates (ordinals), and the seed's configurations
+    #: (module -> value) that ``products`` index
+    accepted_on: npt.NDArray[np.int64] = dataclasses.field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    delivered_on: npt.NDArray[np.int64] = dataclasses.field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pool: tuple[Mapping[str, Any], ...] = ()
 
     def outcomes(self, policy: str, segment: str = "all") -> Outcomes:
         """The measured orders of one policy (and segment)."""
@@ -1029,7 +1036,12 @@ class _Run:
             {wc: c.max_busy for wc, c in self.centres.items()},
             {wc: c.stations for wc, c in self.centres.items()}, self.min_stock,
             {wc: c.jobs for wc, c in self.centres.items()} if self.record else {},
-            {p.name: p.table() for p in self.policies if isinstance(p, BufferLearner)})
+            {p.name: p.table() for p in self.policies if isinstance(p, BufferLearner)},
+            np.array([o.accepted.toordinal() if o.accepted else 0 for o in orders],
+                     dtype=np.int64),
+            np.array([o.delivered.toordinal() if o.delivered else 0 for o in orders],
+                     dtype=np.int64),
+            tuple(d.configuration.values for d in self.pool))
 
 
 # --- comparing policies per segment --------------------------------------------------------
@@ -1077,9 +1089,12 @@ def compare_shop(model: BuildToOrder, policies: Sequence[Policy] | None = None,
                  seeds: Iterable[int] | None = None,
                  progress: Callable[[int], None] | None = None,
                  horizon_days: float | None = None, warmup_days: float | None = None,
-                 workers: int = 1) -> ShopComparison:
+                 workers: int = 1,
+                 keep: Callable[[int, Mapping[str, ShopRun]], None] | None = None
+                 ) -> ShopComparison:
     """Every policy on every seed, on one history per seed; ``progress(seed)`` after each
-    seed. Defaults: the model's policies and the scenario's seeds.
+    seed; ``keep(seed, runs)`` receives each seed's histories (policy name -> run) at the end.
+    Defaults: the model's policies and the scenario's seeds.
 
     ``workers`` > 1 runs seeds in that many processes, each with its own copy of the model
     (built from the scenario); the results are the same as in one process, seed for seed.
@@ -1120,6 +1135,8 @@ def compare_shop(model: BuildToOrder, policies: Sequence[Policy] | None = None,
                     progress(futures[future])
     runs: list[tuple[str, RunMetrics]] = []
     for seed in order:
+        if keep is not None:
+            keep(seed, histories[seed])
         for name in names:
             for segment in SEGMENTS:
                 outcomes = histories[seed][name].outcomes(name, segment)
