@@ -866,8 +866,11 @@ class SatEngine:
     def optimum(self, fixed: Mapping[str, Any], costs: Costs) -> dict[str, Any] | None:
         """A least-cost solution extending ``fixed``, by MaxSAT (RC2)."""
         assumptions = self._fixed_lits(fixed)
-        if assumptions is None or self.solve(fixed) is None:
+        if assumptions is None:
             return None
+        found = self.solve(fixed)
+        if found is None or len(fixed) == len(self._lits):
+            return found  # every variable fixed: the one solution is the least-cost one
         wcnf = WCNF()
         wcnf.extend(self._counting_cnf())
         for lit in assumptions:

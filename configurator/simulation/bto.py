@@ -656,6 +656,7 @@ class _Run:
         #: the policy whose promised dates earliest-due-date dispatching goes by
         self.dispatch_by = dispatch_by or (self.policies[0].name if self.policies else None)
         self.tie = 0
+        self.learning = [p for p in self.policies if isinstance(p, LearningPolicy)]
         self.record, self.horizon, self.warmup = record, horizon, warmup
         scenario = model.scenario
         self.sim = Simulator()
@@ -767,9 +768,8 @@ class _Run:
 
     # --- the run ----------------------------------------------------------------------------
     def go(self) -> ShopRun:
-        for policy in self.policies:
-            if isinstance(policy, LearningPolicy):
-                policy.reset()
+        for policy in self.learning:
+            policy.reset()
         for disruption in self.model.scenario.disruptions:
             if disruption.kind in ("capacity_loss", "shutdown"):
                 hit = [self.centres[disruption.work_centre]] if disruption.work_centre \
@@ -1006,9 +1006,8 @@ class _Run:
         self.sim.schedule(max(known, self.sim.now), self._delivered, order)
 
     def _delivered(self, order: BtoOrder) -> None:
-        for policy in self.policies:
-            if isinstance(policy, LearningPolicy):
-                policy.observe(order)
+        for policy in self.learning:
+            policy.observe(order)
         if self.warmup <= order.arrival < self.horizon:
             self.measured.append(order)
 

@@ -124,9 +124,11 @@ class SegmentHindsight(Protocol):
 
 
 def _context(state: ShopState, order: Order) -> tuple[QuoteContext, BtoOrder]:
-    if not isinstance(state, QuoteContext) or not isinstance(order, BtoOrder):
+    # hasattr, not isinstance(state, QuoteContext): a runtime protocol check inspects every
+    # member on every call, and this runs for every quote
+    if not isinstance(order, BtoOrder) or not hasattr(state, "ctp"):
         raise TypeError("this policy quotes orders of the build-to-order model only")
-    return state, order
+    return state, order  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
