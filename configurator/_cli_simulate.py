@@ -69,10 +69,13 @@ def _chart_points(loads: Sequence[tuple[float, ShopComparison]]) -> list[Any]:
     from .simulation.chart import ChartPoint
 
     several = len(loads) > 1
+    # one colour per policy, one marker shape per load level, a policy's points joined from
+    # the lowest load to the highest (ordered by load, then by the table's policy order)
+    ordered = sorted(loads, key=lambda level: level[0])
     return [ChartPoint(found.summary.quoted_mean.mean, 100 * found.summary.on_time_rate.mean,
-                       found.policy, f"rho = {rho:g}" if several else "")
-            for rho, result in loads for found in result.summaries if found.segment == "all"
-            and math.isfinite(found.summary.quoted_mean.mean)]
+                       found.policy, found.policy, f"rho = {rho:g}" if several else "")
+            for rho, result in ordered for found in result.summaries
+            if found.segment == "all" and math.isfinite(found.summary.quoted_mean.mean)]
 
 
 def _save(path: str, scenario: Scenario, policy: str, learned: Sequence[BufferTable],
@@ -236,7 +239,7 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
                           title=f"{scenario.name}: on time vs quoted lead time "
                                 f"({len(seed_list)} seed{'s' if len(seed_list) > 1 else ''})",
                           x_label="mean quoted lead time (working days)",
-                          y_label="on time (%)", y_max=100)
+                          y_label="on time (%)", y_max=100, labels=False)
         try:
             write_atomically(target, svg)
         except OSError as exc:

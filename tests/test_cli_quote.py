@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -121,3 +122,26 @@ def test_calibration_file(tmp_path: Path) -> None:
                    "buffer_days: {standard: x}\n")
     result = run("quote", TRAILER, *AT, "--calibration", str(bad))
     assert result.exit_code == 1 and "bad.yaml:4" in result.stderr
+
+
+def test_banded_calibration_takes_the_buffer_of_the_plans_length(tmp_path: Path) -> None:
+    """The buffer comes from the band the plan's working days fall in."""
+    plain = json.loads(run("quote", TRAILER, "-s", "motor=buy_motor", *AT, "--format",
+                           "json").stdout)
+    planned = dt.date.fromisoformat(plain["confidence"]["planned"])
+    from configurator.loading import load_plant
+    from configurator.quoting.calendar import WorkCalendar
+
+    calendar = WorkCalendar.of(load_plant(ROOT / "tests" / "data" / "quote" / "plant.yaml"))
+    accepted = dt.date.fromisoformat(plain["accepted"][:10])
+    length = calendar.working_days_between(accepted, planned)
+    bands = [length, length + 5]  # the plan falls in the second band: [length, length + 5)
+    cal = tmp_path / "cal.yaml"
+    cal.write_text("format: bto-calibration/1\nscenario: s\ncreated: 2026-11-25\n"
+                   f"bands: {bands}\nbuffer_days: {{custom: [9, 3, 7], standard: [9, 3, 7]}}\n")
+    result = run("quote", TRAILER, "-s", "motor=buy_motor", *AT, "--calibration", str(cal),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    confidence = json.loads(result.stdout)["confidence"]
+    assert confidence["buffer_days"] == 3
+    assert confidence["promised"] == calendar.add_working_days(planned, 3).isoformat()

@@ -61,9 +61,15 @@ def test_chart_has_one_point_per_policy_and_load(json_run: tuple[dict[str, objec
     root = ET.parse(chart).getroot()
     titles = [t.text or "" for t in root.iter(f"{SVG}title")]
     assert len(titles) == 4
-    assert sum(t.startswith("CTP + buffer") for t in titles) == 2
+    assert sum(t.startswith("CTP + buffer, rho = ") for t in titles) == 2
     legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
-    assert [t.text for t in legend.iter(f"{SVG}text")] == ["rho = 0.6", "rho = 0.85"]
+    # a colour per policy, a marker per load level; no label crowds the points
+    assert [t.text for t in legend.iter(f"{SVG}text")] == [
+        "CTP + buffer", "fixed catalogue", "rho = 0.6", "rho = 0.85"]
+    lines = [p for p in root.iter(f"{SVG}polyline") if p.get("class") == "series"]
+    assert len(lines) == 2 and all(len(p.get("points", "").split()) == 2 for p in lines)
+    outside = [t for t in root.iter(f"{SVG}text") if t.get("font-size") == "11"]
+    assert outside == []
 
 
 def test_text_table_and_chart_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,6 +181,21 @@ def test_svg_is_well_formed_whatever_the_names(points: list[ChartPoint], title: 
         assert [t.text or "" for t in legend[0].iter(f"{SVG}text")] == series
     else:
         assert legend == []
+
+
+@given(st.lists(st.builds(ChartPoint, st.floats(0, 100), st.floats(0, 100), _TEXT, _TEXT,
+                          _TEXT), min_size=1, max_size=8))
+def test_legend_chart_names_every_series_and_marker(points: list[ChartPoint]) -> None:
+    root = ET.fromstring(scatter_svg(points, title="t", x_label="x", y_label="y",
+                                     labels=False))
+    series = list(dict.fromkeys(p.series for p in points))
+    kinds = list(dict.fromkeys(p.marker for p in points))
+    legend = [g for g in root.iter(f"{SVG}g") if g.get("class") == "legend"]
+    expected = (series if len(series) > 1 else []) + (kinds if len(kinds) > 1 else [])
+    found = [t.text or "" for t in legend[0].iter(f"{SVG}text")] if legend else []
+    assert found == expected
+    lines = [p for p in root.iter(f"{SVG}polyline") if p.get("class") == "series"]
+    assert len(lines) == sum(1 for s in series if sum(p.series == s for p in points) > 1)
 
 
 def test_points_are_placed_by_their_values() -> None:

@@ -21,16 +21,19 @@ MARKERS = ("circle", "square", "triangle", "diamond")
 
 @dataclass(frozen=True, slots=True)
 class ChartPoint:
-    """One labelled point of a series (e.g. a policy at one load level)."""
+    """One labelled point of a series (e.g. a policy at one load level); ``marker`` (e.g.
+    the load level) picks the marker's shape when a chart is drawn with a legend only."""
 
     x: float
     y: float
     label: str
     series: str = ""
+    marker: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready."""
-        return {"x": self.x, "y": self.y, "label": self.label, "series": self.series}
+        return {"x": self.x, "y": self.y, "label": self.label, "series": self.series,
+                "marker": self.marker}
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -103,18 +106,24 @@ def _place(label: str, x: float, y: float, placed: Sequence[tuple[float, float, 
 
 
 def scatter_svg(points: Sequence[ChartPoint], *, title: str, x_label: str, y_label: str,
-                width: int = 760, height: int = 500, y_max: float | None = None) -> str:
+                width: int = 760, height: int = 500, y_max: float | None = None,
+                labels: bool = True) -> str:
     """The SVG document of ``points``: one colour and marker per series (in order of first
     appearance), each point labelled, a legend when there are several series.
 
-    ``y_max`` caps the vertical axis (e.g. 100 for percentages) unless a point is above it.
-    Points with a non-finite coordinate are left out; raises ``ValueError`` when none is left.
+    With ``labels=False`` no point is labelled (crowded points stay readable): each series
+    is a colour, its points joined in the order given, each point's ``marker`` a shape, and
+    the legend names both. ``y_max`` caps the vertical axis (e.g. 100 for percentages) unless
+    a point is above it. Points with a non-finite coordinate are left out; raises
+    ``ValueError`` when none is left.
     """
     shown = [p for p in points if math.isfinite(p.x) and math.isfinite(p.y)]
     if not shown:
         raise ValueError("nothing to chart: no point has finite coordinates")
     series = list(dict.fromkeys(p.series for p in shown))
-    left, right, top, bottom = 70.0, 190.0 if len(series) > 1 else 30.0, 50.0, 60.0
+    kinds = list(dict.fromkeys(p.marker for p in shown)) if not labels else []
+    legend = len(series) > 1 or len(kinds) > 1
+    left, right, top, bottom = 70.0, 190.0 if legend else 30.0, 50.0, 60.0
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = nice_ticks(*_padded([p.x for p in shown]))
     highest = max(p.y for p in shown)
@@ -153,12 +162,29 @@ def scatter_svg(points: Sequence[ChartPoint], *, title: str, x_label: str, y_lab
                f'text-anchor="middle">{escape(y_label)}</text>')
     placed: list[tuple[float, float, float, float]] = []
     marks = [(sx(p.x), sy(p.y)) for p in shown]
-    for point, (x, y) in zip(shown, marks, strict=True):
+
+    def look(point: ChartPoint) -> tuple[str, str]:
         k = series.index(point.series)
-        colour, shape = PALETTE[k % len(PALETTE)], MARKERS[k // len(PALETTE) % len(MARKERS)]
-        out.append(f'<g class="point"><title>{escape(point.label)}: ({_fmt(point.x)}, '
+        shape = MARKERS[kinds.index(point.marker) % len(MARKERS)] if not labels \
+            else MARKERS[k // len(PALETTE) % len(MARKERS)]
+        return PALETTE[k % len(PALETTE)], shape
+
+    if not labels:  # each series' points joined, under the markers
+        for k, name in enumerate(series):
+            path = [f"{x:.1f},{y:.1f}" for p, (x, y) in zip(shown, marks, strict=True)
+                    if p.series == name]
+            if len(path) > 1:
+                out.append(f'<polyline class="series" points="{" ".join(path)}" fill="none" '
+                           f'stroke="{PALETTE[k % len(PALETTE)]}" stroke-width="1.2" '
+                           'stroke-opacity="0.6"/>')
+    for point, (x, y) in zip(shown, marks, strict=True):
+        colour, shape = look(point)
+        name = ", ".join(t for t in (point.label, point.marker) if t)
+        out.append(f'<g class="point"><title>{escape(name)}: ({_fmt(point.x)}, '
                    f"{_fmt(point.y)})</title>" + _marker(shape, x, y, colour) + "</g>")
     for point, (x, y) in zip(shown, marks, strict=True):
+        if not labels:
+            break
         colour = PALETTE[series.index(point.series) % len(PALETTE)]
         box, anchor = _place(point.label, x, y, placed, marks, (left, top, left + plot_w,
                                                                  top + plot_h))
@@ -170,12 +196,18 @@ def scatter_svg(points: Sequence[ChartPoint], *, title: str, x_label: str, y_lab
                        f'stroke="{colour}" stroke-width="0.6"/>')
         out.append(f'<text x="{tx:.1f}" y="{box[3] - 3:.1f}" text-anchor={quoteattr(anchor)} '
                    f'font-size="11" fill="{colour}">{escape(point.label)}</text>')
-    if len(series) > 1:
+    if legend:
         lx = left + plot_w + 20
         out.append('<g class="legend">')
-        for k, name in enumerate(series):
-            ly = top + 10 + 20 * k
-            colour, shape = PALETTE[k % len(PALETTE)], MARKERS[k // len(PALETTE) % len(MARKERS)]
+        rows: list[tuple[str, str, str]] = []  # (name, colour, shape)
+        for k, name in enumerate(series if len(series) > 1 else ()):
+            rows.append((name, PALETTE[k % len(PALETTE)], "circle" if not labels
+                         else MARKERS[k // len(PALETTE) % len(MARKERS)]))
+        for k, name in enumerate(kinds if len(kinds) > 1 else ()):
+            rows.append((name, "#777", MARKERS[k % len(MARKERS)]))
+        for k, (name, colour, shape) in enumerate(rows):
+            gap = 10 if len(series) > 1 and len(kinds) > 1 and k >= len(series) else 0
+            ly = top + 10 + 20 * k + gap
             out.append(_marker(shape, lx, ly, colour))
             out.append(f'<text x="{lx + 12}" y="{ly + 4:.1f}">{escape(name)}</text>')
         out.append("</g>")
