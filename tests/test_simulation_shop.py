@@ -613,3 +613,13 @@ def test_edd_runs_one_history_per_policy(edd: BuildToOrder) -> None:
     assert both.get("CTP").to_dict() == alone.get("CTP").to_dict()
     # and the shop works to each policy's own dates: the histories differ
     assert both.get("CTP").lead_time_mean.mean != both.get("fixed catalogue").lead_time_mean.mean
+
+
+def test_seeds_in_processes_give_the_same_results(model: BuildToOrder) -> None:
+    policies = model.policies()
+    one = compare_shop(model, policies, seeds=[0, 1], horizon_days=25, warmup_days=5)
+    two = compare_shop(model, policies, seeds=[0, 1], horizon_days=25, warmup_days=5,
+                       workers=2)
+    assert one.to_dict() == two.to_dict()
+    with pytest.raises(ValueError, match="workers"):
+        compare_shop(model, policies, seeds=[0], workers=0)
