@@ -65,6 +65,29 @@ def format_table(loads: Sequence[tuple[float, ShopComparison]]) -> str:
     return "\n".join(lines[:1] + ["-" * len(lines[0])] + lines[1:])
 
 
+def recommendations(loads: Sequence[tuple[float, ShopComparison]], target: float
+                    ) -> list[str]:
+    """Per load level, the policy with the shortest promises that kept the target on-time
+    rate (within a point overall, two per segment), against the best fixed lead time in
+    hindsight."""
+    out = []
+    for rho, result in loads:
+        chosen = result.recommended(target)
+        hindsight = next((s.summary for s in result.summaries if s.segment == "all"
+                          and s.policy in result.hindsight), None)
+        against = "" if hindsight is None else (
+            f"; the best fixed lead time in hindsight: {hindsight.quoted_mean.mean:.1f} wd")
+        if chosen is None:
+            out.append(f"rho {rho:g}: no policy a plant can use kept {target:.0%} on time"
+                       + against)
+            continue
+        found = result.get(chosen)
+        out.append(f"rho {rho:g}: shortest promises on time {target:.0%}: {chosen} "
+                   f"({100 * found.on_time_rate.mean:.1f}% on time, mean quote "
+                   f"{found.quoted_mean.mean:.1f} wd{against})")
+    return out
+
+
 def _chart_points(loads: Sequence[tuple[float, ShopComparison]]) -> list[Any]:
     from .simulation.chart import ChartPoint
 
@@ -263,6 +286,8 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
     if fmt == "json":
         _dump({"scenario": scenario.to_dict(), "seeds": seed_list, "chart": written,
                "history": history,
+               "recommended": {f"{rho:g}": result.recommended(scenario.target)
+                               for rho, result in loads},
                "calibration": None if saved is None else saved.to_dict(),
                "loads": [{"rho": rho, **result.to_dict()} for rho, result in loads]})
         return
@@ -270,6 +295,8 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
                f"({scenario.warmup_years:g} warm-up); working days, mean ± 95% interval "
                "across seeds")
     click.echo(format_table(loads))
+    for line in recommendations(loads, scenario.target):
+        click.echo(line)
     if written is not None:
         click.echo(f"chart: {written}")
     if history is not None:

@@ -80,6 +80,8 @@ def test_text_table_and_chart_name(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert lines[1].split()[:4] == ["rho", "policy", "segment", "orders"]
     rows = [line for line in lines if line.startswith("0.85")]
     assert rows and all(" CTP " in row for row in rows)
+    # CTP alone is never on time 95%: no policy to recommend, said so
+    assert lines[-2] == "rho 0.85: no policy a plant can use kept 95% on time"
     assert lines[-1] == "chart: ebike-085.svg"
     assert (tmp_path / "ebike-085.svg").read_text(encoding="utf-8").startswith("<svg")
 

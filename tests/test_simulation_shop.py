@@ -623,3 +623,26 @@ def test_seeds_in_processes_give_the_same_results(model: BuildToOrder) -> None:
     assert one.to_dict() == two.to_dict()
     with pytest.raises(ValueError, match="workers"):
         compare_shop(model, policies, seeds=[0], workers=0)
+
+
+@pytest.mark.parametrize("target", [0.3, 0.6, 0.9, 0.99])
+def test_recommended_policy_is_the_shortest_that_keeps_the_target(model: BuildToOrder,
+                                                                  target: float) -> None:
+    result = compare_shop(model, seeds=[2], horizon_days=30, warmup_days=5)
+    assert "best fixed (hindsight)" in result.hindsight
+
+    def keeps(name: str) -> bool:
+        overall = result.get(name).on_time_rate.mean >= target - 0.01
+        return overall and all(s.summary.on_time_rate.mean >= target - 0.02
+                               for s in result.summaries
+                               if s.policy == name and s.segment != "all")
+
+    usable = [s.policy for s in result.summaries
+              if s.segment == "all" and s.policy not in result.hindsight and keeps(s.policy)]
+    chosen = result.recommended(target)
+    if not usable:
+        assert chosen is None
+    else:
+        assert chosen in usable
+        assert result.get(chosen).quoted_mean.mean == min(
+            result.get(name).quoted_mean.mean for name in usable)

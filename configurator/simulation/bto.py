@@ -1068,6 +1068,27 @@ class ShopComparison:
     runs: tuple[tuple[str, RunMetrics], ...]
     #: per learning policy, the buffers it held at the end of each seed's run
     tables: dict[str, tuple[BufferTable, ...]] = dataclasses.field(default_factory=dict)
+    #: the policies settled after the run, which no plant can use to quote
+    hindsight: tuple[str, ...] = ()
+
+    def recommended(self, target: float, tolerance: float = 0.01) -> str | None:
+        """The policy a plant can use (not settled in hindsight) with the shortest mean
+        quote among those on time at least ``target`` - ``tolerance`` overall and at least
+        ``target`` - 2 x ``tolerance`` in every segment; None when no policy is."""
+        best: tuple[float, str] | None = None
+        for found in self.summaries:
+            name = found.policy
+            if found.segment != "all" or name in self.hindsight:
+                continue
+            rates = [s.summary.on_time_rate.mean for s in self.summaries
+                     if s.policy == name and s.segment != "all"]
+            if found.summary.on_time_rate.mean < target - tolerance - 1e-12 \
+                    or any(r < target - 2 * tolerance - 1e-12 for r in rates):
+                continue
+            quote = found.summary.quoted_mean.mean
+            if best is None or quote < best[0]:
+                best = (quote, name)
+        return None if best is None else best[1]
 
     def get(self, policy: str, segment: str = "all") -> PolicySummary:
         """The summary of one policy on one segment."""
@@ -1081,7 +1102,8 @@ class ShopComparison:
         return {"model": self.model, "summaries": [s.to_dict() for s in self.summaries],
                 "runs": [{"segment": s, **r.to_dict()} for s, r in self.runs],
                 "buffers": {name: [t.to_dict() for t in found]
-                            for name, found in self.tables.items()}}
+                            for name, found in self.tables.items()},
+                "hindsight": list(self.hindsight)}
 
 
 def compare_shop(model: BuildToOrder, policies: Sequence[Policy] | None = None,
@@ -1147,7 +1169,9 @@ def compare_shop(model: BuildToOrder, policies: Sequence[Policy] | None = None,
         if (found := [r for s, r in runs if s == segment and r.policy == name]))
     tables = {name: tuple(histories[seed][name].tables[name] for seed in order)
               for name in names if order and name in histories[order[0]][name].tables}
-    return ShopComparison(model.to_dict(), summaries, tuple(runs), tables)
+    hindsight = tuple(p.name for p in chosen
+                      if isinstance(p, SegmentHindsight | HindsightPolicy))
+    return ShopComparison(model.to_dict(), summaries, tuple(runs), tables, hindsight)
 
 
 _WORKER_MODEL: list[BuildToOrder] = []
