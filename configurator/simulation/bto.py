@@ -73,6 +73,8 @@ from .demand import Demand, draw_pool, work_content
 from .events import Simulator, Streams
 from .metrics import Outcomes, PolicySummary, RunMetrics, measure, summarize
 from .policies import HindsightPolicy, Policy
+from .projection import Projected, Projection
+from .shopfloor import EPS, Centre, Line, Node, Replenishment
 from .worktime import WorkTime
 
 __all__ = ["SEGMENTS", "BuildToOrder", "SegmentSummary", "ShopComparison", "ShopRun",
@@ -80,7 +82,6 @@ __all__ = ["SEGMENTS", "BuildToOrder", "SegmentSummary", "ShopComparison", "Shop
 
 SEGMENTS = ("all", "standard", "custom")
 YEAR_DAYS = 365.25
-_EPS = 1e-9
 #: The seed of the configurations the arrival rate and the stocked parts are derived from.
 CALIBRATION_SEED = 0
 #: How far past the ATP plan's ready time (days) the backlog is projected for a CTP quote
@@ -94,65 +95,6 @@ def lognormal_sigma_median(median: float, sd: float) -> float:
         return 0.0
     r = sd / median
     return math.sqrt(math.log((1 + math.sqrt(1 + 4 * r * r)) / 2))
-
-
-# --- what runs through the shop -------------------------------------------------------------
-
-class _Line:
-    """A purchased BOM line of one order's node."""
-
-    __slots__ = ("nominal", "node", "part", "qty", "ready")
-
-    def __init__(self, node: _Node, part: str, qty: float) -> None:
-        self.node, self.part, self.qty = node, part, qty
-        self.ready = False
-        self.nominal = 0.0  # when it is planned to be usable (days)
-
-
-class _Node:
-    """A made part of one order, or the order's final assembly (``part`` None)."""
-
-    __slots__ = ("chains", "children", "done", "lines", "order", "parent", "part", "progress",
-                 "released", "uid", "waiting")
-
-    def __init__(self, uid: int, order: BtoOrder, part: str | None, parent: _Node | None
-                 ) -> None:
-        self.uid, self.order, self.part, self.parent = uid, order, part, parent
-        self.lines: list[_Line] = []
-        self.children: list[_Node] = []
-        #: per unit: the operations as (work centre, planned minutes, actual minutes)
-        self.chains: list[list[tuple[str, float, float]]] = []
-        self.progress: list[int] = []
-        self.waiting = 1  # the acceptance, the lines and the children
-        self.released = False
-        self.done: float | None = None
-
-
-class _Centre:
-    """A work centre's parallel stations and its queue (first come first served, or earliest
-    due date first)."""
-
-    __slots__ = ("busy", "capacity", "id", "jobs", "lost", "max_busy", "queue", "running",
-                 "stations")
-
-    def __init__(self, wc: str, capacity: int) -> None:
-        #: the plant file's stations, and those working now (fewer during a capacity loss)
-        self.id, self.stations, self.capacity = wc, capacity, capacity
-        self.lost = 0
-        self.busy = self.max_busy = 0
-        #: waiting operations: (priority, tie, node, chain); the least goes first
-        self.queue: list[tuple[float, int, _Node, int]] = []
-        #: (node uid, chain) -> (start in working minutes, planned minutes)
-        self.running: dict[tuple[int, int], tuple[float, float]] = {}
-        self.jobs: list[tuple[float, float]] = []  # (start, end) in working minutes
-
-
-@dataclass(slots=True)
-class _PO:
-    id: str
-    part: str
-    qty: float
-    eta: dt.date  # the nominal date
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -377,234 +319,6 @@ def _origin(calendar: WorkCalendar, start: dt.date) -> dt.datetime:
 
 # --- one run ---------------------------------------------------------------------------------
 
-class _Projected(FileCapacity):
-    """The backlog's projected first-come-first-served schedule as busy stations, exact until
-    ``until`` (days; a plant with no order book has every station free: the capacity an ATP
-    quote assumes)."""
-
-    def __init__(self, plant: Plant, profiles: dict[str, BusyProfile], until: float) -> None:
-        super().__init__(plant)
-        self._projected = profiles
-        self.until = until
-
-    def busy(self, work_centre: str) -> BusyProfile:
-        return self._projected.get(work_centre) or super().busy(work_centre)
-
-
-class _Projection:
-    """The backlog's schedule if from now on every operation takes its planned minutes and
-    every purchase arrives on its nominal date: the shop's own rule (each work centre serves
-    operations in the order they become ready) played forward with no new orders, as far as
-    :meth:`advance` is asked to. Times are working minutes of one station."""
-
-    def __init__(self, run: _Run) -> None:
-        self.now = now_w = run.clock.work(run.now)
-        work = run.clock.work
-        #: per work centre: a heap of (free from, station), and each station's busy stretch
-        self.free: dict[str, list[tuple[float, int]]] = {}
-        self.stretch: dict[str, list[list[float]]] = {}
-        self.closed: dict[str, list[tuple[float, float]]] = {wc: [] for wc in run.centres}
-        #: operations ready to start: (time, tie, node, chain, operation index)
-        self.ready: list[tuple[float, int, _Node, int, int]] = []
-        self.tie = 0
-        self.left: dict[int, int] = {}  # node uid -> chains (unreleased: inputs) to go
-        self.finish: dict[int, float] = {}  # node uid -> projected release, then completion
-        running: dict[tuple[int, int], float] = {}
-        for wc, centre in run.centres.items():
-            slots: list[tuple[float, int]] = []
-            runs: list[list[float]] = []
-            for key, (start, planned) in centre.running.items():
-                end = running[key] = max(start + planned, now_w)
-                runs.append([start, end])
-                slots.append((end, len(slots)))
-            for _ in range(centre.stations - len(slots)):
-                runs.append([now_w, now_w])
-                slots.append((now_w, len(slots)))
-            heapq.heapify(slots)
-            self.free[wc], self.stretch[wc] = slots, runs
-        # negative ties: queued operations go first, each work centre's in its queue's order
-        waiting = [(node.uid, c) for centre in run.centres.values()
-                   for _, _, node, c in sorted(centre.queue)]
-        queued = {key: i - len(waiting) for i, key in enumerate(waiting)}
-        self.edd = run.model.scenario.dispatch == "edd"
-        #: earliest due date: each work centre's waiting operations, (due, tie, ready, node,
-        #: chain, operation index)
-        self._queues: dict[str, list[tuple[float, int, float, _Node, int, int]]] = {}
-        self._oldest: dict[str, float] = {}  # when the longest-waiting of them became ready
-        expected = _stock_expected(run)
-        pending: list[_Node] = []
-        for order in run.open.values():
-            stack = [run.roots[order.id]]
-            while stack:
-                node = stack.pop()
-                if node.done is not None:
-                    continue
-                if node.released:
-                    chains = 0
-                    for c, chain in enumerate(node.chains):
-                        k = node.progress[c]
-                        if k >= len(chain):
-                            continue
-                        chains += 1
-                        held = running.get((node.uid, c))
-                        if held is not None:  # its station is held until then
-                            self._push(held, node, c, k + 1)
-                        else:  # in its work centre's queue, in the queue's order
-                            heapq.heappush(self.ready, (now_w, queued[(node.uid, c)], node, c,
-                                                        k))
-                    self.finish[node.uid], self.left[node.uid] = now_w, chains
-                    continue
-                at = now_w
-                for line in node.lines:
-                    if not line.ready:
-                        at = max(at, work(expected.get(id(line), line.nominal)))
-                self.finish[node.uid] = at
-                self.left[node.uid] = sum(1 for child in node.children if child.done is None)
-                pending.append(node)
-                stack.extend(node.children)
-        for node in pending:
-            if self.left[node.uid] == 0:
-                self._release(node, self.finish[node.uid])
-
-    def _push(self, at: float, node: _Node, chain: int, k: int) -> None:
-        self.tie += 1
-        heapq.heappush(self.ready, (at, self.tie, node, chain, k))
-
-    def _release(self, node: _Node, at: float) -> None:
-        self.finish[node.uid] = at
-        self.left[node.uid] = len(node.chains)
-        if not node.chains:
-            self._complete(node, at)
-        for c in range(len(node.chains)):
-            self._push(at, node, c, 0)
-
-    def _complete(self, node: _Node, at: float) -> None:
-        parent = node.parent
-        if parent is None or parent.uid not in self.left:
-            return
-        self.finish[parent.uid] = max(self.finish[parent.uid], at)
-        self.left[parent.uid] -= 1
-        if self.left[parent.uid] == 0:
-            self._release(parent, self.finish[parent.uid])
-
-    def _place(self, wc: str, station: int, start: float, end: float) -> None:
-        """Record an operation on a station: one busy stretch per run of back-to-back work."""
-        run = self.stretch[wc][station]
-        if run[1] < start:  # the station idled: close its stretch
-            if run[1] > run[0]:
-                self.closed[wc].append((run[0], run[1]))
-            run[0] = start
-        run[1] = end
-
-    def _chain_done(self, node: _Node, at: float) -> None:
-        self.finish[node.uid] = max(self.finish[node.uid], at)
-        self.left[node.uid] -= 1
-        if self.left[node.uid] == 0:
-            self._complete(node, self.finish[node.uid])
-
-    def _spans(self) -> dict[str, list[tuple[float, float]]]:
-        return {wc: [*closed, *((a, b) for a, b in self.stretch[wc] if b > a)]
-                for wc, closed in self.closed.items()}
-
-    def advance(self, until: float) -> dict[str, list[tuple[float, float]]]:
-        """Place every operation ready by ``until``; each work centre's busy stretches so
-        far (exact up to ``until``: an operation ready later starts later)."""
-        if self.edd:
-            return self._advance_by_due(until)
-        ready, free, stretch, finish, left = (self.ready, self.free, self.stretch,
-                                              self.finish, self.left)
-        heappush, heappop = heapq.heappush, heapq.heappop
-        while ready and ready[0][0] <= until:
-            at, _, node, c, k = heappop(ready)
-            chain = node.chains[c]
-            if k < len(chain):
-                wc, planned, _ = chain[k]
-                slots = free[wc]
-                station_free, station = heappop(slots)
-                start = max(at, station_free)
-                end = start + planned
-                heappush(slots, (end, station))
-                run = stretch[wc][station]
-                if run[1] < start:  # the station idled: close its stretch
-                    if run[1] > run[0]:
-                        self.closed[wc].append((run[0], run[1]))
-                    run[0] = start
-                run[1] = end
-                self.tie += 1
-                heappush(ready, (end, self.tie, node, c, k + 1))
-                continue
-            finish[node.uid] = max(finish[node.uid], at)
-            left[node.uid] -= 1
-            if left[node.uid] == 0:
-                self._complete(node, finish[node.uid])
-        return self._spans()
-
-    def _advance_by_due(self, until: float) -> dict[str, list[tuple[float, float]]]:
-        """:meth:`advance` when each work centre serves its waiting operations earliest due
-        date first: operations join their work centre's queue as they become ready, and a
-        freed station takes the queued one due first."""
-        heappush, heappop = heapq.heappush, heapq.heappop
-        ready, free, queues, oldest = self.ready, self.free, self._queues, self._oldest
-        while True:
-            # the work centre that can start something soonest, and when: a station is free
-            # and an operation is waiting
-            when, chosen = math.inf, ""
-            for wc, queue in queues.items():
-                if queue:
-                    at = max(free[wc][0][0], oldest[wc])
-                    if at < when:
-                        when, chosen = at, wc
-            next_ready = ready[0][0] if ready else math.inf
-            if min(when, next_ready) > until or (when == next_ready == math.inf):
-                break
-            if next_ready <= when:
-                at, tie, node, c, k = heappop(ready)
-                chain = node.chains[c]
-                if k < len(chain):
-                    wc = chain[k][0]
-                    heappush(queues.setdefault(wc, []), (node.order.due, tie, at, node, c, k))
-                    oldest[wc] = min(oldest.get(wc, math.inf), at)
-                else:
-                    self._chain_done(node, at)
-                continue
-            queue = queues[chosen]
-            _, _, entered, node, c, k = heappop(queue)
-            if entered <= oldest[chosen]:
-                oldest[chosen] = min((item[2] for item in queue), default=math.inf)
-            planned = node.chains[c][k][1]
-            _, station = heappop(free[chosen])
-            end = when + planned
-            heappush(free[chosen], (end, station))
-            self._place(chosen, station, when, end)
-            self._push(end, node, c, k + 1)
-        return self._spans()
-
-
-def _stock_expected(run: _Run) -> dict[int, float]:
-    """When each line waiting for a stocked part gets it (days), if replenishments arrive on
-    their nominal dates: the waiting lines are served first come first served from the stock
-    on hand, then from the replenishments in the order of their dates."""
-    out: dict[int, float] = {}
-    for part, queue in run.waiting.items():
-        if not queue:
-            continue
-        left = run.stock[part]
-        orders = iter(run.pos[part].values())  # placed in the order of their nominal dates
-        day = run.now
-        for line in queue:
-            need = line.qty - left
-            while need > _EPS:
-                po = next(orders, None)
-                if po is None:  # nothing more is on order: as the line's own replenishment
-                    day = max(day, line.nominal)
-                    break
-                day = max(day, run._usable(po.eta, run.now))
-                need -= po.qty
-            left = -need
-            out[id(line)] = day
-    return out
-
-
 class _SupplyView:
     """The supply as known now: stock net of waiting orders, replenishments with their
     nominal dates (merged per date); bought-to-order parts are never in stock."""
@@ -631,7 +345,7 @@ class _SupplyView:
         for po in run.pos[part].values():  # placed in order of their nominal dates
             left = po.qty - short
             short = max(0.0, short - po.qty)
-            if left > _EPS:
+            if left > EPS:
                 if po.eta in by_day:
                     by_day[po.eta][1] += left
                 else:
@@ -670,7 +384,7 @@ class _Run:
             scenario.option_weights)]
         self.pool = pool
         self.pick = streams.draws("mix", lambda g, n: g.integers(0, len(pool), n))
-        self.centres = {wc.id: _Centre(wc.id, wc.capacity)
+        self.centres = {wc.id: Centre(wc.id, wc.capacity)
                         for wc in model.plant.work_centres.values()}
         spread = scenario.work_time_spread
         self.cv = {wc.id: float(wc.spread) if spread is None else (
@@ -678,15 +392,15 @@ class _Run:
             for wc in model.plant.work_centres.values()}
         self.stock = dict(model.stocked)
         self.min_stock = min(self.stock.values(), default=0.0)
-        self.waiting: dict[str, deque[_Line]] = {p: deque() for p in self.stock}
+        self.waiting: dict[str, deque[Line]] = {p: deque() for p in self.stock}
         self.waiting_qty = dict.fromkeys(self.stock, 0.0)
-        self.pos: dict[str, dict[str, _PO]] = {p: {} for p in self.stock}
+        self.pos: dict[str, dict[str, Replenishment]] = {p: {} for p in self.stock}
         self.sourcing = FileSupply(model.supply)
         self.open: dict[int, BtoOrder] = {}
-        self.roots: dict[int, _Node] = {}
+        self.roots: dict[int, Node] = {}
         self.count = self.uid = self.po_count = 0
         self.measured: list[BtoOrder] = []
-        self._projection: tuple[float, _Projection, _Projected | None] | None = None
+        self._projection: tuple[float, Projection, Projected | None] | None = None
         self._atp_ready: tuple[int, int, float] | None = None  # order, ATP, ready (days)
         self._supply_view: tuple[float, _SupplyView] | None = None
         self._free = FileCapacity(model.plant)
@@ -745,11 +459,11 @@ class _Run:
         return self._supply_view[1]
 
     # --- the backlog's projected schedule ---------------------------------------------------
-    def _capacity(self, until: float) -> _Projected:
+    def _capacity(self, until: float) -> Projected:
         """The backlog's projected schedule, exact at least up to ``until`` (days)."""
         cached = self._projection
         if cached is None or cached[0] != self.now:
-            cached = self._projection = (self.now, _Projection(self), None)
+            cached = self._projection = (self.now, Projection(self), None)
         now, projection, shown = cached
         if shown is None or shown.until < until:
             clock = self.clock
@@ -762,7 +476,7 @@ class _Run:
             profiles = {wc: BusyProfile.of(self.centres[wc].stations, [
                 (floor(stamp(time(a))), ceil(stamp(time(b)))) for a, b in found])
                 for wc, found in spans.items() if found}
-            shown = _Projected(self.model.plant, profiles, until)
+            shown = Projected(self.model.plant, profiles, until)
             self._projection = (now, projection, shown)
         return shown
 
@@ -794,7 +508,7 @@ class _Run:
             quoted = order.quotes[self.dispatch_by]
             if math.isfinite(quoted):
                 order.due = float(self.calendar.add_working_days(
-                    order.accepted, max(0, math.ceil(quoted - _EPS))).toordinal())
+                    order.accepted, max(0, math.ceil(quoted - EPS))).toordinal())
         self._start(order, max(now, self.clock.day(accepted_at)))
         following = now + self.gap() / self._demand_factor(now)
         if following < self.horizon:
@@ -816,13 +530,13 @@ class _Run:
                 factor *= disruption.factor
         return factor
 
-    def _lose(self, lose: tuple[int | None, list[_Centre]]) -> None:
+    def _lose(self, lose: tuple[int | None, list[Centre]]) -> None:
         stations, hit = lose
         for centre in hit:
             centre.lost += centre.stations if stations is None else stations
             centre.capacity = max(0, centre.stations - centre.lost)
 
-    def _restore(self, lose: tuple[int | None, list[_Centre]]) -> None:
+    def _restore(self, lose: tuple[int | None, list[Centre]]) -> None:
         stations, hit = lose
         for centre in hit:
             centre.lost -= centre.stations if stations is None else stations
@@ -835,19 +549,19 @@ class _Run:
         assert order.demand is not None
         bom = order.demand.bom
         rng = self.model.order_generator(self.seed, order.id)
-        nodes: list[_Node] = []
+        nodes: list[Node] = []
 
-        def node_of(part: str | None, parent: _Node | None, children: Sequence[BomNode],
-                    operations: Sequence[Any], units: Decimal) -> _Node:
+        def node_of(part: str | None, parent: Node | None, children: Sequence[BomNode],
+                    operations: Sequence[Any], units: Decimal) -> Node:
             self.uid += 1
-            node = _Node(self.uid, order, part, parent)
+            node = Node(self.uid, order, part, parent)
             nodes.append(node)
             for child in children:
                 if child.type == "made":
                     node.children.append(node_of(child.part, node, child.children,
                                                  child.operations, child.total))
                 elif child.type == "purchased":
-                    node.lines.append(_Line(node, child.part, float(child.total)))
+                    node.lines.append(Line(node, child.part, float(child.total)))
             if operations:
                 whole = units == units.to_integral_value() and 0 < units <= MAX_UNIT_JOBS
                 per = [(op.work_centre, float(op.minutes if whole else op.minutes * units))
@@ -894,7 +608,7 @@ class _Run:
         actual = response + median * math.exp(lognormal_sigma_median(median, sd) * z)
         nominal = math.ceil(response + median)
         add = self.calendar.add_working_days
-        arrives = add(accepted_day, max(0, math.ceil(actual - _EPS)))
+        arrives = add(accepted_day, max(0, math.ceil(actual - EPS)))
         for outage in self._outages.get(source.supplier, ()):
             if outage.start <= arrives < outage.end:  # delivered once the supplier is back
                 arrives = self.calendar.next_working_day(outage.end)
@@ -903,7 +617,7 @@ class _Run:
     def _usable(self, day: dt.date, accepted: float) -> float:
         return max(accepted, self.clock.day(self.calendar.material_available(day)))
 
-    def _material(self, line: _Line, accepted: float, z: float) -> None:
+    def _material(self, line: Line, accepted: float, z: float) -> None:
         accepted_day = line.node.order.accepted
         assert accepted_day is not None
         nominal, actual = self._purchase(line.part, accepted_day, z)
@@ -912,7 +626,7 @@ class _Run:
             self.sim.schedule(self._usable(actual, accepted), self._line_ready, line)
             return
         self.po_count += 1
-        po = _PO(f"R{self.po_count}", line.part, line.qty, nominal)
+        po = Replenishment(f"R{self.po_count}", line.part, line.qty, nominal)
         self.pos[line.part][po.id] = po
         self.sim.schedule(max(self.sim.now, self._usable(actual, self.sim.now)),
                           self._receive, po)
@@ -923,27 +637,27 @@ class _Run:
 
     def _serve(self, part: str) -> None:
         queue = self.waiting[part]
-        while queue and self.stock[part] >= queue[0].qty - _EPS:
+        while queue and self.stock[part] >= queue[0].qty - EPS:
             line = queue.popleft()
             self.stock[part] = max(0.0, self.stock[part] - line.qty)  # no -1e-13 from rounding
             self.waiting_qty[part] -= line.qty
             self.min_stock = min(self.min_stock, self.stock[part])
             self._line_ready(line)
 
-    def _receive(self, po: _PO) -> None:
+    def _receive(self, po: Replenishment) -> None:
         del self.pos[po.part][po.id]
         self.stock[po.part] += po.qty
         self._serve(po.part)
 
-    def _line_ready(self, line: _Line) -> None:
+    def _line_ready(self, line: Line) -> None:
         line.ready = True
         self._count_down(line.node)
 
-    def _accepted(self, nodes: list[_Node]) -> None:
+    def _accepted(self, nodes: list[Node]) -> None:
         for node in nodes:
             self._count_down(node)
 
-    def _count_down(self, node: _Node) -> None:
+    def _count_down(self, node: Node) -> None:
         node.waiting -= 1
         if node.waiting == 0:
             node.released = True
@@ -952,7 +666,7 @@ class _Run:
             for c, chain in enumerate(node.chains):
                 self._submit(node, c, chain[0][0])
 
-    def _submit(self, node: _Node, chain: int, wc: str) -> None:
+    def _submit(self, node: Node, chain: int, wc: str) -> None:
         centre = self.centres[wc]
         if centre.busy < centre.capacity:
             self._begin(centre, node, chain)
@@ -961,7 +675,7 @@ class _Run:
             heapq.heappush(centre.queue, (node.order.due if self.edd else self.sim.now,
                                           self.tie, node, chain))
 
-    def _begin(self, centre: _Centre, node: _Node, c: int) -> None:
+    def _begin(self, centre: Centre, node: Node, c: int) -> None:
         centre.busy += 1
         centre.max_busy = max(centre.max_busy, centre.busy)
         _, planned, actual = node.chains[c][node.progress[c]]
@@ -972,7 +686,7 @@ class _Run:
             centre.jobs.append((start, self.clock.work(max(end, self.sim.now))))
         self.sim.schedule(max(end, self.sim.now), self._end, (centre, node, c))
 
-    def _end(self, job: tuple[_Centre, _Node, int]) -> None:
+    def _end(self, job: tuple[Centre, Node, int]) -> None:
         centre, node, c = job
         centre.busy -= 1
         del centre.running[(node.uid, c)]
@@ -985,7 +699,7 @@ class _Run:
         elif all(p == len(ch) for p, ch in zip(node.progress, node.chains, strict=True)):
             self._node_done(node)
 
-    def _node_done(self, node: _Node) -> None:
+    def _node_done(self, node: Node) -> None:
         node.done = self.sim.now
         if node.parent is not None:
             self._count_down(node.parent)
