@@ -24,6 +24,7 @@ from .loading import Document, read_file
 from .orders import OrderBook
 from .plant import Plant
 from .problems import Position, Problem, did_you_mean
+from .scenario import Scenario
 from .supply import Supply
 
 __all__ = ["LintResult", "collect_files", "lint_paths"]
@@ -104,6 +105,9 @@ class _Linter:
             self.check_unused(shared, cats)
         for book in [d for d in list(self.docs.values()) if isinstance(d, OrderBook)]:
             self.check_orders(book)
+        for key, doc in list(self.docs.items()):
+            if isinstance(doc, Scenario):
+                self.check_scenario(doc, key)
         if self.semantic and catalogs:
             from .semantic import semantic_problems  # loads the engine: only when needed
 
@@ -168,6 +172,64 @@ class _Linter:
                 self.problems.append(Problem.at(
                     "R313", f"open orders hold {held[key]} of the {key}, which has {limit}",
                     where, suggestion="check the reservations, or the supply data's snapshot"))
+
+    def check_scenario(self, scenario: Scenario, path: Path) -> None:
+        """A scenario's option weights against its catalog, its disruptions and carrier
+        against its plant and supply."""
+        name = self.names[path]
+
+        def display(target: Path) -> str:
+            return os.path.normpath(os.path.join(os.path.dirname(name),
+                                                 os.path.relpath(target, path.parent)))
+
+        catalog = self.read(scenario.catalog, display(scenario.catalog))
+        if not isinstance(catalog, Catalog):
+            return
+        where = scenario.sources
+        for module_id, weights in scenario.option_weights.items():
+            module = catalog.module_map.get(module_id)
+            if module is None:
+                self.problems.append(Problem.at(
+                    "R301", f"unknown module '{module_id}' (catalog '{catalog.id}')",
+                    where.get(f"option_weights.{module_id}") or Position(name, 1, 1),
+                    suggestion=did_you_mean(module_id, catalog.module_map)))
+                continue
+            known = [*module.option_ids] if module.kind != "integer" else [
+                str(v) for v in module.values()]
+            if module.kind != "multi":
+                known.append("none")
+            for option in weights:
+                if option not in known:
+                    self.problems.append(Problem.at(
+                        "R302", f"module '{module_id}' has no option '{option}'",
+                        where.get(f"option_weights.{module_id}.{option}")
+                        or Position(name, 1, 1), suggestion=did_you_mean(option, known)))
+        plant_path = scenario.plant or (Path(catalog.plant) if catalog.plant else None)
+        supply_path = scenario.supply or (Path(catalog.supply) if catalog.supply else None)
+        plant = self.read(plant_path, display(plant_path)) if plant_path else None
+        supply = self.read(supply_path, display(supply_path)) if supply_path else None
+        if isinstance(plant, Plant) and scenario.carrier is not None \
+                and scenario.carrier not in [c.id for c in plant.carriers]:
+            known = [c.id for c in plant.carriers]
+            self.problems.append(Problem.at(
+                "R314", f"unknown carrier '{scenario.carrier}' (plant '{plant.id}')",
+                where.get("carrier") or Position(name, 1, 1),
+                suggestion=did_you_mean(scenario.carrier, known)))
+        for i, disruption in enumerate(scenario.disruptions):
+            if isinstance(plant, Plant) and disruption.work_centre is not None \
+                    and disruption.work_centre not in plant.work_centres:
+                self.problems.append(Problem.at(
+                    "R305", f"unknown work centre '{disruption.work_centre}' (plant "
+                    f"'{plant.id}')", where.get(f"disruptions.{i}.work_centre")
+                    or Position(name, 1, 1),
+                    suggestion=did_you_mean(disruption.work_centre, plant.work_centres)))
+            if isinstance(supply, Supply) and disruption.supplier is not None \
+                    and disruption.supplier not in supply.suppliers:
+                self.problems.append(Problem.at(
+                    "R307", f"unknown supplier '{disruption.supplier}' (supply "
+                    f"'{supply.id}')", where.get(f"disruptions.{i}.supplier")
+                    or Position(name, 1, 1),
+                    suggestion=did_you_mean(disruption.supplier, supply.suppliers)))
 
     def check_carriers(self, catalog: Catalog, plant: Plant) -> None:
         known = [c.id for c in plant.carriers]

@@ -22,7 +22,7 @@ from typing import Any
 
 from ._fields import Reader
 from ._yaml import YNode, YScalar
-from .problems import LoadError
+from .problems import LoadError, Position
 
 __all__ = ["DISPATCH_RULES", "DISRUPTION_KINDS", "FORMAT", "Disruption", "Scenario",
            "ScenarioError", "load_scenario", "read_scenario_node"]
@@ -128,6 +128,10 @@ class Scenario:
     base_stock_service: float | None = None
     dispatch: str = "fcfs"
     disruptions: tuple[Disruption, ...] = ()
+    #: where names of other files' things were written, for lint's cross-checks:
+    #: ``option_weights.MODULE``, ``option_weights.MODULE.OPTION``, ``carrier``,
+    #: ``disruptions.N.supplier``, ``disruptions.N.work_centre``
+    sources: Mapping[str, Position] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.dispatch not in DISPATCH_RULES:
@@ -168,6 +172,11 @@ class Scenario:
 
 
 class _ScenarioReader(Reader):
+    def __init__(self, filename: str, path: Path | None = None) -> None:
+        super().__init__(filename, path)
+        self.sources: dict[str, Position] = {}
+        self._disruptions: list[YNode] = []  # the disruptions read so far, in file order
+
     def read(self, root: YNode) -> Scenario | None:
         top = self.mapping(root, "the scenario", KEYS, required=("format", "catalog"))
         if top is None or not self.check_format(top, FORMAT):
@@ -182,6 +191,7 @@ class _ScenarioReader(Reader):
             values["name"] = self.string(top["name"], "name")
         if "carrier" in top:
             values["carrier"] = self.ident(top["carrier"], "carrier")
+            self.sources["carrier"] = top["carrier"].pos
         if "start" in top:
             values["start"] = self.date(top["start"], "start")
         for key, low, high in (("rho", 0, 1), ("target", 0, 1), ("base_stock_service", 0, 1)):
@@ -206,6 +216,8 @@ class _ScenarioReader(Reader):
             windows = [self.disruption(item) for item in self.seq(top["disruptions"],
                                                                     "disruptions") or ()]
             values["disruptions"] = tuple(d for d in windows if d is not None)
+        if not self.failed:
+            values["sources"] = dict(self.sources)
         years = values.get("years", 3.0)
         warmup = values.get("warmup_years", 1.0)
         if "years" in top and years is not None and years <= 0:
@@ -246,10 +258,14 @@ class _ScenarioReader(Reader):
             if days is not None and days <= 0:
                 self.report("S204", "disruption days must be more than 0", head["days"])
             values["days"] = None if days is None or days <= 0 else float(days)
+        index = len(self._disruptions)
+        self._disruptions.append(node)
         if "supplier" in head and "supplier" in own:
             values["supplier"] = self.string(head["supplier"], "supplier")
+            self.sources[f"disruptions.{index}.supplier"] = head["supplier"].pos
         if "work_centre" in head and "work_centre" in own:
             values["work_centre"] = self.ident(head["work_centre"], "work_centre")
+            self.sources[f"disruptions.{index}.work_centre"] = head["work_centre"].pos
         if "stations" in head and "stations" in own:
             values["stations"] = self.integer(head["stations"], "stations", minimum=1)
         if "factor" in head and "factor" in own:
@@ -274,9 +290,11 @@ class _ScenarioReader(Reader):
 
     def weights(self, node: YNode) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
-        for module, _, options in self.each_pair(node, "option_weights"):
+        for module, key, options in self.each_pair(node, "option_weights"):
             out[module] = {}
-            for option, _, weight in self.each_pair(options, f"option_weights.{module}"):
+            self.sources[f"option_weights.{module}"] = key.pos
+            for option, name, weight in self.each_pair(options, f"option_weights.{module}"):
+                self.sources[f"option_weights.{module}.{option}"] = name.pos
                 number = self.number(weight, f"option_weights.{module}.{option}", minimum=0)
                 if number is not None:
                     out[module][option] = float(number)
