@@ -208,28 +208,24 @@ class _Linter:
         supply_path = scenario.supply or (Path(catalog.supply) if catalog.supply else None)
         plant = self.read(plant_path, display(plant_path)) if plant_path else None
         supply = self.read(supply_path, display(supply_path)) if supply_path else None
-        if isinstance(plant, Plant) and scenario.carrier is not None \
-                and scenario.carrier not in [c.id for c in plant.carriers]:
-            known = [c.id for c in plant.carriers]
-            self.problems.append(Problem.at(
-                "R314", f"unknown carrier '{scenario.carrier}' (plant '{plant.id}')",
-                where.get("carrier") or Position(name, 1, 1),
-                suggestion=did_you_mean(scenario.carrier, known)))
-        for i, disruption in enumerate(scenario.disruptions):
-            if isinstance(plant, Plant) and disruption.work_centre is not None \
-                    and disruption.work_centre not in plant.work_centres:
+        # (code, what, the name used, the names there are, in which file, the key of where)
+        names: list[tuple[str, str, str | None, list[str], str, str]] = []
+        if isinstance(plant, Plant):
+            names.append(("R314", "carrier", scenario.carrier, [c.id for c in plant.carriers],
+                          f"plant '{plant.id}'", "carrier"))
+            names += [("R305", "work centre", d.work_centre, list(plant.work_centres),
+                       f"plant '{plant.id}'", f"disruptions.{i}.work_centre")
+                      for i, d in enumerate(scenario.disruptions)]
+        if isinstance(supply, Supply):
+            names += [("R307", "supplier", d.supplier, list(supply.suppliers),
+                       f"supply '{supply.id}'", f"disruptions.{i}.supplier")
+                      for i, d in enumerate(scenario.disruptions)]
+        for code, what, used, known, owner, key in names:
+            if used is not None and used not in known:
                 self.problems.append(Problem.at(
-                    "R305", f"unknown work centre '{disruption.work_centre}' (plant "
-                    f"'{plant.id}')", where.get(f"disruptions.{i}.work_centre")
-                    or Position(name, 1, 1),
-                    suggestion=did_you_mean(disruption.work_centre, plant.work_centres)))
-            if isinstance(supply, Supply) and disruption.supplier is not None \
-                    and disruption.supplier not in supply.suppliers:
-                self.problems.append(Problem.at(
-                    "R307", f"unknown supplier '{disruption.supplier}' (supply "
-                    f"'{supply.id}')", where.get(f"disruptions.{i}.supplier")
-                    or Position(name, 1, 1),
-                    suggestion=did_you_mean(disruption.supplier, supply.suppliers)))
+                    code, f"unknown {what} '{used}' ({owner})",
+                    where.get(key) or Position(name, 1, 1),
+                    suggestion=did_you_mean(used, known)))
 
     def check_carriers(self, catalog: Catalog, plant: Plant) -> None:
         known = [c.id for c in plant.carriers]
