@@ -29,7 +29,8 @@ def _python_blocks(path):  # type: ignore[no-untyped-def]
 
 def test_python_examples_in_the_readme_and_docs_run(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(ROOT)
-    pages = [ROOT / "README.md", ROOT / "docs" / "quoting.md", ROOT / "docs" / "simulation.md"]
+    pages = [ROOT / "README.md", ROOT / "docs" / "quoting.md", ROOT / "docs" / "simulation.md",
+             ROOT / "docs" / "embedding.md"]
     blocks = [(page.name, block) for page in pages for block in _python_blocks(page)]
     assert len(blocks) >= 4
     for name, block in blocks:

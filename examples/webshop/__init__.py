@@ -1,0 +1,1 @@
+"""An example web-shop backend over the configurator library (see docs/embedding.md)."""
