@@ -606,7 +606,7 @@ def price_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
 def _register_commands() -> None:
     # Each of these modules adds its command to `cli` when it is first imported; they import
     # the helpers above, so they are imported here, after them (and either may come first).
-    from . import _cli_kpi, _cli_quote, _cli_simulate  # noqa: F401
+    from . import _cli_configure, _cli_kpi, _cli_quote, _cli_simulate  # noqa: F401
 
 
 _register_commands()
