@@ -14,15 +14,17 @@ from typing import Any
 
 import click
 
-from ._cli_quote import _moment, _plant_and_supply
 from .cli import (
     ProblemsFound,
     _format_bom,
     _format_price,
     _load_catalog_or_exit,
     _load_or_exit,
+    _moment,
+    _plant_and_supply,
     _print_problems,
     cli,
+    provider_options,
 )
 
 __all__ = ["configure_command"]
@@ -30,12 +32,7 @@ __all__ = ["configure_command"]
 
 @click.command("configure")
 @click.argument("catalog_path", metavar="CATALOG", type=click.Path(exists=True, dir_okay=False))
-@click.option("--plant", "plant_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Plant file (default: the catalog's `plant`).")
-@click.option("--supply", "supply_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Supply file (default: the catalog's `supply`).")
-@click.option("--orders", "orders_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Order book: capacity and stock already promised.")
+@provider_options("the catalog's")
 @click.option("--at", "at_text", default=None, metavar="ISO-DATETIME",
               help="When the order is placed (default: now).")
 @click.option("--lang", default=None, help="Language of labels (default: the catalog's first).")

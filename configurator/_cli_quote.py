@@ -15,38 +15,13 @@ from .cli import (
     _configuration,
     _failure,
     _load_or_exit,
+    _moment,
+    _plant_and_supply,
     _print_problems,
     _selection_options,
     cli,
+    provider_options,
 )
-
-
-def _moment(text: str | None, zone: Any) -> Any:
-    """--at: an ISO date and time; without an offset, the plant's local time."""
-    import datetime as dt
-
-    if text is None:
-        return dt.datetime.now(zone)
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"'{text}' is not an ISO date and time; write e.g. "
-                                 "2026-11-25T10:30 or 2026-11-25T10:30+01:00",
-                                 param_hint="'--at'") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-
-
-def _plant_and_supply(catalog: Any, plant_path: str | None, supply_path: str | None,
-                      fmt: str) -> tuple[Any, Any]:
-    from .loading import read_plant, read_supply
-
-    plant_file = plant_path or (str(catalog.plant) if catalog.plant else None)
-    supply_file = supply_path or (str(catalog.supply) if catalog.supply else None)
-    if plant_file is None or supply_file is None:
-        missing = "--plant" if plant_file is None else "--supply"
-        raise click.UsageError(f"the catalog names no {missing[2:]} file; give {missing} FILE")
-    return (_load_or_exit(read_plant, plant_file, "plant", fmt),
-            _load_or_exit(read_supply, supply_file, "supply", fmt))
 
 
 def fastest_completion(session: Any, plant_path: str | None, supply_path: str | None,
@@ -66,13 +41,7 @@ def fastest_completion(session: Any, plant_path: str | None, supply_path: str | 
 @click.option("--at", "at_text", default=None, metavar="ISO-DATETIME",
               help="When the order is placed (default: now). Without an offset, the plant's "
                    "local time. Makes every result reproducible.")
-@click.option("--plant", "plant_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Plant file (default: the catalog's `plant`).")
-@click.option("--supply", "supply_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Supply file (default: the catalog's `supply`).")
-@click.option("--orders", "orders_path", type=click.Path(exists=True, dir_okay=False),
-              default=None, help="Order book (bto-orders/1): capacity and stock already "
-                                 "promised to open orders.")
+@provider_options("the catalog's")
 @click.option("--carrier", default=None, help="Carrier id (default: the plant's default).")
 @click.option("--confidence", "target", type=click.FloatRange(0.5, 0.999), default=None,
               help="Promise the date met with this probability (default: the segment's "

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -603,10 +603,60 @@ def price_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
             lambda loaded, configuration: price(loaded, configuration, qty), _format_price)
 
 
+def _moment(text: str | None, zone: Any) -> Any:
+    """--at: an ISO date and time; without an offset, the plant's local time."""
+    import datetime as dt
+
+    if text is None:
+        return dt.datetime.now(zone)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO date and time; write e.g. "
+                                 "2026-11-25T10:30 or 2026-11-25T10:30+01:00",
+                                 param_hint="'--at'") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _plant_and_supply(catalog: Any, plant_path: str | None, supply_path: str | None,
+                      fmt: str) -> tuple[Any, Any]:
+    from .loading import read_plant, read_supply
+
+    plant_file = plant_path or (str(catalog.plant) if catalog.plant else None)
+    supply_file = supply_path or (str(catalog.supply) if catalog.supply else None)
+    if plant_file is None or supply_file is None:
+        missing = "--plant" if plant_file is None else "--supply"
+        raise click.UsageError(f"the catalog names no {missing[2:]} file; give {missing} FILE")
+    return (_load_or_exit(read_plant, plant_file, "plant", fmt),
+            _load_or_exit(read_supply, supply_file, "supply", fmt))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def provider_options(whose: str) -> Callable[[F], F]:
+    """--plant, --supply and --orders, each file's default being ``whose`` own."""
+    def add(fn: F) -> F:
+        for option in (
+                click.option("--orders", "orders_path",
+                             type=click.Path(exists=True, dir_okay=False), default=None,
+                             help="Order book (bto-orders/1): capacity and stock already "
+                                  "promised to open orders."),
+                click.option("--supply", "supply_path",
+                             type=click.Path(exists=True, dir_okay=False), default=None,
+                             help=f"Supply file (default: {whose} `supply`)."),
+                click.option("--plant", "plant_path",
+                             type=click.Path(exists=True, dir_okay=False), default=None,
+                             help=f"Plant file (default: {whose} `plant`).")):
+            fn = option(fn)
+        return fn
+    return add
+
+
 def _register_commands() -> None:
     # Each of these modules adds its command to `cli` when it is first imported; they import
     # the helpers above, so they are imported here, after them (and either may come first).
-    from . import _cli_configure, _cli_kpi, _cli_quote, _cli_simulate  # noqa: F401
+    from . import _cli_configure, _cli_kpi, _cli_quote, _cli_serve, _cli_simulate  # noqa: F401
 
 
 _register_commands()

@@ -1,0 +1,103 @@
+"""``bto serve``: the web configurator (:func:`configurator.web.create_app`) under uvicorn.
+
+Every file is read and checked before the server starts, so a bad catalog prints its
+problems as ``file:line:col`` and exits 1; the port is bound before uvicorn runs, so a port in
+use is one clear line and exit 1. Starlette and uvicorn are imported only here, when the
+command runs, so ``bto --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Any
+
+import click
+
+from .cli import ProblemsFound, _load_or_exit, cli, provider_options
+
+__all__ = ["bind", "serve_command"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; :class:`ProblemsFound` (exit 1) when the port
+    is in use or the address cannot be bound."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as exc:
+        click.echo(f"bto serve: cannot resolve host '{host}': {exc.strerror}", err=True)
+        raise ProblemsFound("problems found") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            message = (f"port {port} on {host} is already in use; stop the other server or "
+                       f"choose another port, e.g. --port {port + 1 if port < 65535 else 8000}")
+        else:
+            message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        click.echo(f"bto serve: {message}", err=True)
+        raise ProblemsFound("problems found") from None
+    return sock
+
+
+@click.command("serve")
+@click.argument("catalogs", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port to listen on.")
+@provider_options("each catalog's")
+def serve_command(catalogs: tuple[str, ...], host: str, port: int, plant_path: str | None,
+                  supply_path: str | None, orders_path: str | None) -> None:
+    """Serve the web configurator and its JSON API for CATALOG files.
+
+    Open http://HOST:PORT/ in a browser; the API is described at /openapi.json. Exit status
+    1 when a file has problems or the port is in use.
+    """
+    from .loading import read_catalog, read_orders, read_plant, read_supply
+
+    loaded = [_load_or_exit(read_catalog, path, "catalog") for path in catalogs]
+    plant = _load_or_exit(read_plant, plant_path, "plant") if plant_path else None
+    supply = _load_or_exit(read_supply, supply_path, "supply") if supply_path else None
+    orders = _load_or_exit(read_orders, orders_path, "orders") if orders_path else None
+    seen: dict[str, str] = {}
+    for path, catalog in zip(catalogs, loaded, strict=True):
+        if catalog.id in seen:
+            raise click.UsageError(f"{path} and {seen[catalog.id]} are both catalog "
+                                   f"'{catalog.id}'; serve one of them")
+        seen[catalog.id] = path
+        for what, own, given, read in (("plant", catalog.plant, plant, read_plant),
+                                       ("supply", catalog.supply, supply, read_supply)):
+            if given is None and own is None:
+                raise click.UsageError(f"{path} names no {what} file; give --{what} FILE")
+            if given is None:
+                _load_or_exit(read, str(own), what)  # its problems, before the server starts
+    app = _app(loaded, plant, supply, orders)
+    sock = bind(host, port)
+    _run(app, sock, host)
+
+
+def _app(catalogs: list[Any], plant: Any, supply: Any, orders: Any) -> Any:
+    from .web import create_app
+
+    return create_app(catalogs, plant=plant, supply=supply, orders=orders)
+
+
+def _run(app: Any, sock: socket.socket, host: str) -> None:
+    import uvicorn
+
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"bto serve: http://{shown}:{sock.getsockname()[1]}/ (Ctrl+C stops)", err=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="info"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+cli.add_command(serve_command)

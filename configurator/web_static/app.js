@@ -1,0 +1,278 @@
+// The configurator page: sends the whole selection to the JSON API on every click and draws
+// the answer. The page keeps no configuration logic: availability, reasons, deltas, price,
+// date and repairs all come from the server. Text is always set with textContent, never as
+// HTML, so nothing a catalog or a request contains can run here.
+"use strict";
+
+(function () {
+  const app = document.getElementById("app");
+  const catalog = app.dataset.catalog;
+  const api = "/api/catalogs/" + encodeURIComponent(catalog);
+  const NONE = "__none__";
+
+  let selection = readHash();
+  let focus = [];          // modules whose options show their price and date deltas
+  let last = null;         // the last page state drawn
+  let sequence = 0;        // answers to older requests are dropped
+
+  function readHash() {
+    const match = /^#s=(.*)$/.exec(window.location.hash);
+    if (!match) return {};
+    try {
+      const parsed = JSON.parse(decodeURIComponent(match[1]));
+      return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function writeHash() {
+    const text = JSON.stringify(selection);
+    history.replaceState(null, "", text === "{}" ? window.location.pathname
+      : "#s=" + encodeURIComponent(text));
+  }
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      node.setAttribute(key, value === true ? "" : String(value));
+    }
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function request() {
+    return {
+      selection: selection,
+      lang: document.getElementById("lang").value,
+      qty: Math.max(1, Math.min(999, parseInt(document.getElementById("qty").value, 10) || 1)),
+    };
+  }
+
+  function status(text, kind) {
+    const node = document.getElementById("status");
+    node.textContent = text || "";
+    node.className = kind || "";
+  }
+
+  async function refresh() {
+    const mine = ++sequence;
+    const body = Object.assign(request(), { deltas: deltasFor() });
+    document.getElementById("modules").setAttribute("aria-busy", "true");
+    status("Updating...", "busy");
+    let response;
+    let data;
+    try {
+      response = await fetch(api + "/page", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      data = await response.json();
+    } catch (e) {
+      if (mine === sequence) status("The server cannot be reached; try again.", "error");
+      return;
+    }
+    if (mine !== sequence) return;
+    document.getElementById("modules").setAttribute("aria-busy", "false");
+    if (!response.ok) {
+      status(data.error + (data.suggestion ? " (" + data.suggestion + ")" : ""), "error");
+      return;
+    }
+    status("", "");
+    const first = last === null;
+    last = data;
+    selection = data.selection;
+    writeHash();
+    draw(data);
+    if (first && data.valid && deltasFor().length) refresh();
+  }
+
+  function deltasFor() {
+    // Deltas cost one quote per option: only for the modules a person is about to click in,
+    // the one clicked last and the first one without a choice; "compare" asks for more.
+    const wanted = focus.slice();
+    if (!last) return wanted; // the first answer says which modules have a choice to make
+    const next = last.modules.find((m) => !m.has_choice && !wanted.includes(m.id)
+      && m.options.some(clickable));
+    if (next) wanted.push(next.id);
+    return wanted;
+  }
+
+  function clickable(option) {
+    return option.state === "available" && !option.in_configuration;
+  }
+
+  function choose(module, option) {
+    const next = Object.assign({}, selection);
+    if (module.kind === "multi") {
+      let items = Array.isArray(next[module.id]) ? next[module.id].slice() : [];
+      items = items.filter((item) => item.replace(/^-/, "") !== option.value);
+      items.push(option.in_configuration ? "-" + option.value : option.value);
+      next[module.id] = items;
+    } else {
+      next[module.id] = option.value;
+    }
+    selection = next;
+    focus = [module.id];
+    refresh();
+  }
+
+  function drawOption(module, option) {
+    const key = option.value === null ? NONE : String(option.value);
+    const fixed = module.kind === "multi" && option.forced && option.in_configuration;
+    const current = module.kind !== "multi" && option.in_configuration;
+    const disabled = option.state === "unavailable" || fixed
+      || (!last.valid && option.state !== "chosen");
+    const button = el("button", {
+      type: "button",
+      class: "option state-" + option.state + (option.in_configuration ? " in-config" : ""),
+      id: "o-" + module.id + "-" + key,
+      "data-module": module.id,
+      "data-option": key,
+      "data-state": option.state,
+      "data-in-configuration": option.in_configuration ? "true" : "false",
+      "aria-pressed": option.in_configuration ? "true" : "false",
+      disabled: disabled || current,
+    });
+    const mark = module.kind === "multi" ? (option.in_configuration ? "\u2611 " : "\u2610 ")
+      : (option.in_configuration ? "\u25C9 " : "\u25CB ");
+    button.append(el("span", { class: "label" }, mark + option.label));
+    if (option.state === "chosen") button.append(el("span", { class: "tag" }, "your choice"));
+    if (option.state === "excluded") button.append(el("span", { class: "tag" }, "left out"));
+    if (option.delta) {
+      button.append(el("span", { class: "delta", "data-delta": option.delta.text },
+        option.delta.text));
+    }
+    if (option.reason) {
+      const where = option.reason.rules.map((r) => r.id + (r.source ? " @ " + r.source : ""));
+      button.append(el("span", {
+        class: "reason",
+        "data-reason": option.reason.text,
+        title: where.join("; "),
+      }, option.reason.text));
+    }
+    if (!button.disabled) button.addEventListener("click", () => choose(module, option));
+    return button;
+  }
+
+  function drawModule(module) {
+    const box = el("fieldset", { class: "module kind-" + module.kind, id: "m-" + module.id,
+      "data-module": module.id });
+    const legend = el("legend", {}, module.label);
+    if (module.has_choice) {
+      const reset = el("button", { type: "button", class: "reset-module",
+        "data-reset": module.id }, "let us choose");
+      reset.addEventListener("click", () => {
+        const next = Object.assign({}, selection);
+        delete next[module.id];
+        selection = next;
+        refresh();
+      });
+      legend.append(" ", reset);
+    }
+    if (!module.options.some((o) => o.delta) && module.options.some(clickable)
+        && last.valid && !focus.includes(module.id)) {
+      const compare = el("button", { type: "button", class: "compare",
+        "data-compare": module.id }, "compare price and date");
+      compare.addEventListener("click", () => { focus = focus.concat([module.id]); refresh(); });
+      legend.append(" ", compare);
+    }
+    box.append(legend);
+    const list = el("div", { class: "options" });
+    for (const option of module.options) list.append(drawOption(module, option));
+    box.append(list);
+    return box;
+  }
+
+  function fill(id, items, make) {
+    const node = document.getElementById(id);
+    node.replaceChildren(...items.map(make));
+  }
+
+  function draw(data) {
+    fill("modules", data.modules, drawModule);
+    const conflict = document.getElementById("conflict");
+    conflict.hidden = data.valid;
+    if (!data.valid) {
+      fill("conflict-rules", data.conflict.rules, (r) => el("li", { "data-rule": r.id },
+        r.message + (r.source ? " (" + r.source + ")" : "")));
+      fill("repairs", data.repairs, (repair, i) => {
+        const button = el("button", { type: "button", class: "repair", "data-repair": i },
+          repair.text);
+        button.addEventListener("click", () => { selection = repair.selection; refresh(); });
+        return button;
+      });
+    }
+    const problem = document.getElementById("problem");
+    problem.hidden = !data.problem;
+    problem.textContent = data.problem || "";
+    const price = document.getElementById("price");
+    price.textContent = data.price ? data.price.currency + " " + data.price.total : "-";
+    price.dataset.total = data.price ? data.price.total : "";
+    fill("price-lines", data.price ? data.price.lines : [], (line) => {
+      const row = el("tr");
+      const label = typeof line.label === "object" ? (line.label[data.catalog.language]
+        || Object.values(line.label)[0]) : line.label;
+      row.append(el("td", {}, label), el("td", { class: "num" }, line.amount));
+      return row;
+    });
+    const q = data.quote;
+    const promised = document.getElementById("promised");
+    promised.textContent = q ? q.promised : "-";
+    promised.dataset.date = q ? q.promised : "";
+    document.getElementById("confidence").textContent = q
+      ? "On-time probability " + Math.round(parseFloat(q.confidence.probability) * 100) + "%"
+      + " (target " + Math.round(parseFloat(q.confidence.target) * 100) + "%)" : "";
+    document.getElementById("gate").textContent = q ? "Waits for: " + q.gate.text : "";
+    fill("milestones", q ? milestones(q.milestones) : [], (m) => el("li",
+      { "data-milestone": m.kind }, m.kind.replace(/_/g, " ") + ": " + m.date));
+    fill("tradeoffs", q ? q.tradeoffs.slice(0, 8) : [], (t) => el("li", {}, t.text));
+    document.getElementById("download").disabled = !q;
+  }
+
+  // One "material ready" per part is too much for a summary: keep the last one (all parts).
+  function milestones(all) {
+    const material = all.filter((m) => m.kind === "material_ready");
+    const shown = all.filter((m) => m.kind !== "material_ready");
+    if (material.length) {
+      const latest = material.reduce((a, b) => (a.at >= b.at ? a : b));
+      const at = shown.findIndex((m) => m.at > latest.at);
+      shown.splice(at < 0 ? shown.length : at, 0, latest);
+    }
+    return shown;
+  }
+
+  async function download() {
+    const body = Object.assign(request(), { customer: document.getElementById("customer").value });
+    status("Preparing the quote...", "busy");
+    const response = await fetch(api + "/quote.html", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      const data = await response.json();
+      status(data.error + (data.suggestion ? " (" + data.suggestion + ")" : ""), "error");
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a", { href: url, download: "quote-" + catalog + ".html" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status("", "");
+  }
+
+  document.getElementById("lang").addEventListener("change", refresh);
+  document.getElementById("qty").addEventListener("change", refresh);
+  document.getElementById("download").addEventListener("click", download);
+  document.getElementById("reset").addEventListener("click", () => {
+    selection = {};
+    focus = [];
+    refresh();
+  });
+  refresh();
+})();
