@@ -105,8 +105,8 @@ class _Pool:
     the sources in the order they are drawn (purchase orders by ETA, then new purchases)."""
 
     def __init__(self, supply: SupplyProvider, part: str, calendar: WorkCalendar,
-                 accepted: dt.date) -> None:
-        self.stock = supply.free_stock(part)
+                 accepted: dt.date, stock: Decimal) -> None:
+        self.stock = stock  # the part's free stock, less what earlier lines took
         self._supply, self._part = supply, part
         self._calendar, self._accepted = calendar, accepted
         self._sources: list[_Left] | None = None
@@ -135,11 +135,23 @@ def allocate(requirements: Sequence[tuple[str, Decimal, str | None]], supply: Su
     ``accepted`` is the working day the order is accepted (day 0 of lead times).
     """
     pools: dict[str, _Pool] = {}
+    # Free stock left of parts whose lines so far all came from stock alone. Most lines do,
+    # and a plan is made for every simulated order: such a line is made here directly, as
+    # _draw would make it, and a pool only once a part's stock falls short.
+    stocks: dict[str, Decimal] = {}
     out = []
     for part, qty, for_part in requirements:
         pool = pools.get(part)
         if pool is None:
-            pool = pools[part] = _Pool(supply, part, calendar, accepted)
+            stock = stocks.get(part)
+            if stock is None:
+                stock = supply.free_stock(part)
+            if 0 < qty <= stock:
+                stocks[part] = stock - qty
+                out.append(MaterialLine(part, qty, accepted,
+                                        (Allocation("stock", qty, accepted),), for_part))
+                continue
+            pool = pools[part] = _Pool(supply, part, calendar, accepted, stock)
         out.append(_draw(pool, part, qty, for_part, calendar, accepted))
     return tuple(out)
 

@@ -34,6 +34,35 @@ _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 
 _Interval = tuple[dt.datetime, dt.datetime]
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = dt.timedelta(microseconds=1)
+#: The work-time fast path keeps the work intervals of windows of this many UTC days, each
+#: walked from a little before the window until _WINDOW_REACH days after its start.
+_WINDOW_DAYS = 28
+_WINDOW_REACH = 91
+_LAST_WINDOW = (dt.date.max.toordinal() - _WINDOW_REACH - 7) // _WINDOW_DAYS
+
+
+def _micros(moment: dt.datetime) -> int:
+    """Microseconds since the epoch, exactly (a float timestamp may round)."""
+    return (moment - _EPOCH) // _MICRO
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """A prefix of the work intervals of ``_intervals(anchor)``, for fast look-ups.
+
+    ``begins``/``ends`` are the intervals as datetimes and in epoch microseconds; ``done[k]``
+    is the working time (microseconds) of the intervals before ``k``, one entry longer. Any
+    moment ``t >= anchor`` whose interval walk starts no earlier than the anchor's sees these
+    same intervals clipped at ``t`` (see ``WorkCalendar._window``).
+    """
+
+    begins: tuple[dt.datetime, ...]
+    begin_us: tuple[int, ...]
+    end_us: tuple[int, ...]
+    done: tuple[int, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class _Days:
@@ -130,8 +159,12 @@ class WorkCalendar:
         # Quotes and simulations ask the same days again and again (lru_cache is thread-safe).
         self._available: Callable[[int], dt.datetime] = \
             functools.lru_cache(maxsize=8192)(self._available_on)
-        self._added: Callable[[int, int], int] = functools.lru_cache(maxsize=65536)(
-            lambda ordinal, n: self._offset(dt.date.fromordinal(ordinal), n, transit=False))
+        self._added: Callable[[int, int], dt.date] = functools.lru_cache(maxsize=65536)(
+            lambda ordinal, n: dt.date.fromordinal(
+                self._offset(dt.date.fromordinal(ordinal), n, transit=False)))
+        # 512 windows of 28 days: 39 years of moments before the oldest is dropped.
+        self._windows: Callable[[int], _Window] = \
+            functools.lru_cache(maxsize=512)(self._window)
 
     @classmethod
     def of(cls, plant: Plant) -> WorkCalendar:
@@ -158,7 +191,7 @@ class WorkCalendar:
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """``day`` rolled forward to a working day, then moved ``n`` working days (back when
         ``n`` < 0), like numpy ``busday_offset(day, n, roll="forward")``."""
-        return dt.date.fromordinal(self._added(day.toordinal(), n))
+        return self._added(day.toordinal(), n)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """The working days in ``[start, end)``, like numpy ``busday_count``; when ``end`` is
@@ -236,8 +269,7 @@ class WorkCalendar:
 
     def next_work_start(self, moment: dt.datetime) -> dt.datetime:
         """The first instant at or after ``moment`` at which a station can work."""
-        begin, _ = next(self._intervals(_utc(moment, "moment")))
-        return begin.astimezone(self.zone)
+        return self._work_start(_utc(moment, "moment")).astimezone(self.zone)
 
     def add_work_minutes(self, start: dt.datetime, minutes: Decimal | float | int) -> dt.datetime:
         """The earliest instant by which one station starting at ``start`` has worked
@@ -248,13 +280,7 @@ class WorkCalendar:
         """
         moment = _utc(start, "start")
         remaining = _duration(minutes)
-        if not remaining:
-            return moment.astimezone(self.zone)
-        for begin, end in self._intervals(moment):
-            if remaining <= end - begin:
-                return (begin + remaining).astimezone(self.zone)
-            remaining -= end - begin
-        raise AssertionError("work intervals never end")  # pragma: no cover
+        return self._work_end(moment, remaining).astimezone(self.zone)
 
     def next_pickup(self, carrier: Carrier, ready: dt.datetime) -> dt.datetime:
         """The first pick-up by ``carrier`` at or after ``ready``, on a working day of the plant
@@ -409,6 +435,84 @@ class WorkCalendar:
         if runs:
             return runs[0][0]
         return dt.datetime.combine(day, _MIDNIGHT, tzinfo=self.zone).astimezone(UTC)
+
+    def _work_start(self, moment: dt.datetime) -> dt.datetime:
+        """``next_work_start`` of a UTC moment, in UTC (the scheduler stays in UTC)."""
+        found = self._find(moment, 0)
+        if found is not None:
+            return found
+        begin, _ = next(self._intervals(moment))
+        return begin
+
+    def _work_end(self, moment: dt.datetime, work: dt.timedelta) -> dt.datetime:
+        """``add_work_minutes`` of a UTC moment and a duration, in UTC."""
+        if not work:
+            return moment
+        found = self._find(moment, work // _MICRO)
+        if found is not None:
+            return found
+        remaining = work
+        for begin, end in self._intervals(moment):
+            if remaining <= end - begin:
+                return begin + remaining
+            remaining -= end - begin
+        raise AssertionError("work intervals never end")  # pragma: no cover
+
+    def _window(self, key: int) -> _Window:
+        """The work intervals walked from two days before UTC day ``key * _WINDOW_DAYS``.
+
+        Why this serves every moment ``t`` of the window's days: ``_intervals(t)`` starts its
+        walk two local days before ``t``, and the shifts of any earlier day end before ``t``
+        (a shift ends at latest the day after it starts), so walking from further back only
+        adds intervals that end before ``t``. Both walks then yield the same intervals from
+        ``t`` on, each clipped to ``t``.
+        """
+        anchor = dt.datetime.combine(dt.date.fromordinal(key * _WINDOW_DAYS - 2), _MIDNIGHT,
+                                     tzinfo=UTC)
+        limit = anchor + dt.timedelta(days=_WINDOW_REACH)
+        begins: list[dt.datetime] = []
+        begin_us: list[int] = []
+        end_us: list[int] = []
+        done = [0]
+        try:
+            for begin, end in self._intervals(anchor):
+                begins.append(begin)
+                begin_us.append(_micros(begin))
+                end_us.append(_micros(end))
+                done.append(done[-1] + end_us[-1] - begin_us[-1])
+                if end >= limit:
+                    break
+        except ValueError:
+            pass  # no more working time in reach: the general walk reports it if it matters
+        return _Window(tuple(begins), tuple(begin_us), tuple(end_us), tuple(done))
+
+    def _find(self, moment: dt.datetime, micros: int) -> dt.datetime | None:
+        """Fast path of ``next_work_start`` (``micros`` == 0) and ``add_work_minutes``: in UTC,
+        the instant by which ``micros`` of work from ``moment`` are done (the first working
+        instant for 0), or None when the cached window cannot tell (the general walk then
+        answers). Simulations ask this for every operation and every moved slot, and walking
+        the calendar's days for each was most of the time of a plan."""
+        key = moment.toordinal() // _WINDOW_DAYS
+        if not 1 <= key < _LAST_WINDOW:
+            return None
+        window = self._windows(key)
+        t = _micros(moment)
+        ends = window.end_us
+        i = bisect.bisect_right(ends, t)
+        if i == len(ends):
+            return None
+        if micros == 0:
+            begin = window.begins[i]
+            return begin if begin > moment else moment
+        done = window.done
+        target = done[i] + max(0, t - window.begin_us[i]) + micros
+        j = bisect.bisect_left(done, target, i + 1) - 1
+        if j == len(ends):
+            return None
+        if j == i:
+            begin = window.begins[i]
+            return (begin if begin > moment else moment) + micros * _MICRO
+        return window.begins[j] + (target - done[j]) * _MICRO
 
     def _intervals(self, start: dt.datetime) -> Iterator[_Interval]:
         """``work_intervals`` in UTC."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .calendar import WorkCalendar
+from .calendar import UTC, WorkCalendar, _duration, _utc
 from .providers import CapacityProvider
 
 __all__ = ["CapacityError", "Scheduler", "Slot"]
@@ -68,23 +68,27 @@ class Scheduler:
               ) -> tuple[dt.datetime, dt.datetime]:
         """The earliest ``(start, end)`` at or after ``not_before`` with a free station for
         ``minutes`` of working time; the slot is then taken."""
-        calendar = self.calendar
+        calendar, zone = self.calendar, self.calendar.zone
         if minutes <= 0:  # a check that takes no time happens as soon as it may
             return not_before, not_before
-        start = calendar.next_work_start(not_before)
+        # In UTC throughout, as next_work_start and add_work_minutes compute, converting to
+        # the plant's zone only for the answer: a slot may be moved many times.
+        start = calendar._work_start(_utc(not_before, "moment"))
         profile = self.capacity.busy(work_centre)
         own = self.own.setdefault(work_centre, [])
+        work = _duration(minutes)
         for _ in range(MAX_MOVES):
-            end = calendar.add_work_minutes(start, minutes)
+            end = calendar._work_end(start, work)
             s, e = start.timestamp(), end.timestamp()
             hit = _full(profile.capacity, profile.first_busy, own, s, e)
             if hit is None:
                 own.append((s, e))
-                return start, end
-            after = dt.datetime.fromtimestamp(hit, tz=calendar.zone)
+                return start.astimezone(zone), end.astimezone(zone)
+            after = dt.datetime.fromtimestamp(hit, tz=UTC)
             if after <= start:  # the float end rounds back onto the start: step past it
-                after = start + dt.timedelta(microseconds=1)
-            start = calendar.next_work_start(after)
+                # (on the plant's wall clock, as it always was: it differs at a clock change)
+                after = _utc(start.astimezone(zone) + dt.timedelta(microseconds=1), "moment")
+            start = calendar._work_start(after)
         raise CapacityError(f"work centre '{work_centre}' has no free slot of {minutes} minutes"
                             f" after {not_before.isoformat()}")
 

@@ -117,28 +117,32 @@ class BusyProfile:
 
     @classmethod
     def of(cls, capacity: int, intervals: Sequence[tuple[float, float]]) -> BusyProfile:
+        """The profile of ``capacity`` stations busy during ``intervals`` (epoch seconds)."""
+        if not intervals:  # every station free: the ATP case, asked once per simulated order
+            return cls(capacity, tuple(((), ()) for _ in range(capacity)))
         events: list[tuple[float, int]] = []
         for start, end in intervals:
-            events.append((start, 1))
-            events.append((end, -1))
+            if end > start:  # an empty interval takes no station at any time
+                events.append((start, 1))
+                events.append((end, -1))
         events.sort()
         spans: list[tuple[list[float], list[float]]] = [([], []) for _ in range(capacity)]
         busy = 0
         for time, delta in events:
-            before = busy
-            busy += delta
-            # level k starts when busy goes from k-1 to k, ends when it drops back below k
-            for k in range(min(before, busy) + 1, max(before, busy) + 1):
-                if k > capacity:
-                    break
-                starts, ends = spans[k - 1]
-                if delta > 0:
+            # Each event moves ``busy`` by one, so it starts or ends exactly one level: level
+            # k starts when busy goes from k-1 to k, and ends when it drops back below k.
+            if delta > 0:
+                busy += 1
+                if busy <= capacity:
+                    starts, ends = spans[busy - 1]
                     if ends and ends[-1] == time:  # touching: merge
                         ends.pop()
                     else:
                         starts.append(time)
-                else:
-                    ends.append(time)
+            else:
+                if busy <= capacity:
+                    spans[busy - 1][1].append(time)
+                busy -= 1
         return cls(capacity, tuple((tuple(s), tuple(e)) for s, e in spans))
 
     def first_busy(self, level: int, start: float, end: float) -> tuple[float, float] | None:
