@@ -48,11 +48,16 @@ def draw_configuration(session: Session, rng: np.random.Generator, weights: Weig
         if module.kind == "multi":
             for option in module.option_ids:
                 now = session.valid_options().module(module.id)
-                if option in now.available and option not in now.forced:
-                    if rng.random() < given.get(option, MULTI_DEFAULT):
-                        session.select(module.id, option)
-                    else:
-                        session.exclude(module.id, option)
+                # Forced and unavailable options are decided anyway: saying so leaves no
+                # variable open, and completing a fully fixed selection needs no MaxSAT.
+                if option in now.forced:
+                    session.select(module.id, option)
+                elif option not in now.available:
+                    session.exclude(module.id, option)
+                elif rng.random() < given.get(option, MULTI_DEFAULT):
+                    session.select(module.id, option)
+                else:
+                    session.exclude(module.id, option)
             continue
         available = session.valid_options().module(module.id).available
         if available:
