@@ -198,6 +198,8 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
     finally:
         if session is not None:
             session.close()
+    # no price change, written to the currency's minor unit like every other amount
+    unchanged = base.price.total - base.price.total
     for carrier in carriers_for(catalog, base.configuration, calendar.plant)[0]:
         if carrier.id == base.plan.carrier.id:
             continue
@@ -206,9 +208,9 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
         days = days_earlier(delivered)
         if days != 0:
             out.append(TradeOff("carrier", None, carrier.id, base.plan.carrier.id, days,
-                                delivered, Decimal(0),
+                                delivered, unchanged,
                                 describe(f"ship with {carrier.id} instead of "
-                                         f"{base.plan.carrier.id}", days, Decimal(0))))
+                                         f"{base.plan.carrier.id}", days, unchanged)))
     for part_qty in range(qty - 1, max(0, qty - 1 - MAX_SPLIT_TRIES), -1):
         try:
             first = plan(explode(catalog, base.configuration, part_qty), calendar, supply,
@@ -218,7 +220,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
         days = days_earlier(first.delivered)
         if days > 0:
             out.append(TradeOff(
-                "split", None, part_qty, qty, days, first.delivered, Decimal(0),
+                "split", None, part_qty, qty, days, first.delivered, unchanged,
                 f"split the order: {part_qty} of {qty} ship {days} working day"
                 f"{'s' * (days != 1)} earlier ({first.delivered.isoformat()}), the other "
                 f"{qty - part_qty} on {planned.isoformat()}"))
