@@ -8,6 +8,8 @@ The public API. Load a catalog once (it is immutable and safe to share between t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .__about__ import __version__
 from .catalog.model import (
     Attribute,
@@ -84,6 +86,13 @@ __all__ = [
     "quote",
     "render_quote",
 ]
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers
+    from .bom import Bom, explode
+    from .pricing import Price, price
+    from .quoting.quote import Quote, quote
+    from .render import render_quote
+    from .session import Session
 
 _LAZY = {
     "Bom": ".bom", "explode": ".bom", "Price": ".pricing", "price": ".pricing",

@@ -9,6 +9,9 @@
   const catalog = app.dataset.catalog;
   const api = "/api/catalogs/" + encodeURIComponent(catalog);
   const NONE = "__none__";
+  // "?at=2026-11-25T10:00" fixes the order time (reproducible answers, e.g. for a demo or a
+  // test); without it the server quotes for now.
+  const at = new URLSearchParams(window.location.search).get("at");
 
   let selection = readHash();
   let focus = [];          // modules whose options show their price and date deltas
@@ -28,8 +31,8 @@
 
   function writeHash() {
     const text = JSON.stringify(selection);
-    history.replaceState(null, "", text === "{}" ? window.location.pathname
-      : "#s=" + encodeURIComponent(text));
+    history.replaceState(null, "", text === "{}"
+      ? window.location.pathname + window.location.search : "#s=" + encodeURIComponent(text));
   }
 
   function el(tag, attrs, text) {
@@ -43,11 +46,13 @@
   }
 
   function request() {
-    return {
+    const body = {
       selection: selection,
       lang: document.getElementById("lang").value,
       qty: Math.max(1, Math.min(999, parseInt(document.getElementById("qty").value, 10) || 1)),
     };
+    if (at) body.at = at;
+    return body;
   }
 
   function status(text, kind) {
