@@ -186,3 +186,40 @@ def test_a_whole_session_in_a_terminal(tmp_path: Path) -> None:
     assert result["configuration"]["frame"] == "longtail"
     assert result["configuration"]["colour"] != "custom_ral"  # undone
     assert delivery.endswith(f"Delivery: {result['promised']}")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "catalogs").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_every_example_catalog_can_be_configured_to_a_quote(path: Path) -> None:
+    """Walk every module, choosing the first available value that is not already in the
+    configuration where there is one, then finish: the screens show prices and dates
+    throughout, and the finished selection quotes."""
+    from configurator.quoting.quote import quote
+    from configurator.session import Session
+
+    catalog = load_catalog(path)
+    assert catalog.plant is not None and catalog.supply is not None
+    plant, supply = load_plant(catalog.plant), load_supply(catalog.supply)
+    at = dt.datetime.fromisoformat(AT).replace(tzinfo=plant.zone)
+    ui = TerminalConfigurator(catalog, lambda selection, module: page_state(
+        catalog, selection, plant=plant, supply=supply, at=at,
+        deltas={module} if module else False, tradeoffs=False))
+    for index, module in enumerate(catalog.modules):
+        ui.handle(f"go {module.id}")
+        assert ui.index == index
+        state = ui.page().modules[index]
+        other = next((o for o in state.options if o.state == "available"
+                      and not o.in_configuration and module.kind != "multi"), None)
+        if other is not None:
+            ui.handle(f"{module.id}={'none' if other.value is None else other.value}")
+        page = ui.page()
+        assert page.valid and page.quote is not None, ui.screen()
+        assert catalog.currency in ui.header()
+    assert ui.handle("done").finished
+    from configurator.page import selection_choices
+
+    with Session(catalog) as session:
+        session.select_all(selection_choices(catalog, ui.selection))
+        configuration = session.complete()
+    result = quote(catalog, configuration, plant=plant, supply=supply, at=at)
+    assert result.promised == ui.page().quote.promised  # type: ignore[union-attr]
