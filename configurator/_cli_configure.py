@@ -57,6 +57,7 @@ def configure_command(catalog_path: str, plant_path: str | None, supply_path: st
     from .loading import read_orders
     from .page import page_state
     from .selection import read_selection_file
+    from .session import selection_json, selection_of
     from .terminal import TerminalConfigurator
 
     catalog = _load_catalog_or_exit(catalog_path)
@@ -69,7 +70,7 @@ def configure_command(catalog_path: str, plant_path: str | None, supply_path: st
         _print_problems(problems, sys.stderr)
         if found is None:
             raise ProblemsFound("problems found")
-        start = _selection_of(found)
+        start = selection_json(selection_of(catalog, found))
 
     def state(selection: Any, module: str | None) -> Any:
         return page_state(catalog, selection, plant=plant, supply=supply, orders=orders,
@@ -79,20 +80,6 @@ def configure_command(catalog_path: str, plant_path: str | None, supply_path: st
     if not _converse(ui):
         return
     _finish(ui, catalog, plant, supply, orders, at, lang, save_path)
-
-
-def _selection_of(choices: Any) -> dict[str, Any]:
-    """The selection-file form of a list of choices."""
-    out: dict[str, Any] = {}
-    for choice in choices:
-        if choice.value is None and not choice.excluded:
-            out[choice.module] = None
-        elif isinstance(out.get(choice.module), list) or choice.excluded:
-            out.setdefault(choice.module, [])
-            out[choice.module].append(f"-{choice.value}" if choice.excluded else choice.value)
-        else:
-            out[choice.module] = choice.value
-    return out
 
 
 def _converse(ui: Any) -> bool:

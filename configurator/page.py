@@ -36,7 +36,7 @@ from .quoting.calendar import WorkCalendar
 from .quoting.capacity import CapacityError
 from .quoting.providers import SupplyProvider
 from .quoting.quote import InvalidConfiguration, Quote, _model, quote
-from .session import Explanation, ModuleOptions, RuleRef, Session
+from .session import Explanation, ModuleOptions, RuleRef, Session, selection_json
 from .supply import Supply
 from .values import FrozenMap
 
@@ -164,7 +164,7 @@ class RepairChoice:
 
     def to_dict(self) -> dict[str, Any]:
         return {"remove": [str(c) for c in self.remove], "text": self.text,
-                "selection": _selection_json(self.selection)}
+                "selection": selection_json(self.selection)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +200,7 @@ class PageState:
             "catalog": {"id": self.catalog, "name": self.name, "currency": self.currency,
                         "language": self.language},
             "placed": self.placed.isoformat(),
-            "selection": _selection_json(self.selection),
+            "selection": selection_json(self.selection),
             "valid": self.valid,
             "modules": [m.to_dict() for m in self.modules],
             "configuration": None if self.configuration is None else {
@@ -220,10 +220,6 @@ class PageState:
                 "rules": [r.to_dict() for r in self.conflict_rules]},
             "repairs": [r.to_dict() for r in self.repairs],
         }
-
-
-def _selection_json(selection: Mapping[str, SelectionValue]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in selection.items()}
 
 
 def selection_choices(catalog: Catalog, selection: Mapping[str, Any]) -> list[Choice]:

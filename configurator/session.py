@@ -51,6 +51,8 @@ __all__ = [
     "Validation",
     "check_choice",
     "make_engine",
+    "selection_json",
+    "selection_of",
 ]
 
 Value = str | int | None
@@ -196,7 +198,7 @@ class Repair:
 
     def to_dict(self) -> dict[str, Any]:
         return {"remove": [c.to_dict() for c in self.remove],
-                "selection": _selection_dict(self.selection),
+                "selection": selection_json(self.selection),
                 "suggested": [c.to_dict() for c in self.suggested]}
 
 
@@ -218,7 +220,8 @@ class Configuration:
                            for k, v in self.values.items()}}
 
 
-def _selection_dict(selection: Mapping[str, SelectionValue]) -> dict[str, Any]:
+def selection_json(selection: Mapping[str, SelectionValue]) -> dict[str, Any]:
+    """A selection in the selection-file form, JSON-ready (multi-select modules as lists)."""
     return {k: list(v) if isinstance(v, tuple) else v for k, v in selection.items()}
 
 
@@ -367,7 +370,7 @@ class Session:
     @property
     def selection(self) -> FrozenMap[str, SelectionValue]:
         """The choices per module, in catalog order."""
-        return _selection_of(self.catalog, self._choices)
+        return selection_of(self.catalog, self._choices)
 
     def select(self, module: str, value: Value) -> None:
         """Choose ``value`` in ``module``; it replaces an earlier choice in a single-select or
@@ -550,7 +553,7 @@ class Session:
             for choice in remove:
                 if self._single(choice):
                     suggested.append(Choice(choice.module, values[choice.module]))  # type: ignore[arg-type]
-        return Repair(remove, _selection_of(self.catalog, remaining), tuple(suggested))
+        return Repair(remove, selection_of(self.catalog, remaining), tuple(suggested))
 
     def complete(self, objective: str | Objective = "default") -> Configuration:
         """A full valid configuration keeping every choice, least in ``objective``'s cost.
@@ -631,7 +634,9 @@ def _fixed_of(catalog: Catalog, choices: Iterable[Choice]) -> dict[str, Any]:
     return out
 
 
-def _selection_of(catalog: Catalog, choices: Sequence[Choice]) -> FrozenMap[str, SelectionValue]:
+def selection_of(catalog: Catalog, choices: Sequence[Choice]) -> FrozenMap[str, SelectionValue]:
+    """The selection a list of choices makes, per module in catalog order (a multi-select
+    module as its items, ``-id`` for an excluded option)."""
     out: dict[str, SelectionValue] = {}
     for module in catalog.modules:
         mine = [c for c in choices if c.module == module.id]

@@ -25,6 +25,7 @@ from .catalog.model import Catalog, Module
 from .choices import SelectionError
 from .page import ModuleState, OptionState, PageState
 from .problems import did_you_mean
+from .session import selection_json
 
 __all__ = ["HELP", "Step", "TerminalConfigurator"]
 
@@ -281,8 +282,7 @@ class TerminalConfigurator:
         if not text.isdigit() or not 1 <= int(text) <= len(page.repairs):
             return Step(f"choose a repair from 1 to {len(page.repairs)}")
         repair = page.repairs[int(text) - 1]
-        self._changed({k: list(v) if isinstance(v, tuple) else v
-                       for k, v in repair.selection.items()})
+        self._changed(selection_json(repair.selection))
         return Step(f"repaired: {repair.text}\n" + self.screen())
 
 
