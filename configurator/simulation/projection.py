@@ -155,32 +155,21 @@ class Projection:
         far (exact up to ``until``: an operation ready later starts later)."""
         if self.edd:
             return self._advance_by_due(until)
-        ready, free, stretch, finish, left = (self.ready, self.free, self.stretch,
-                                              self.finish, self.left)
+        ready, free = self.ready, self.free
         heappush, heappop = heapq.heappush, heapq.heappop
         while ready and ready[0][0] <= until:
             at, _, node, c, k = heappop(ready)
             chain = node.chains[c]
-            if k < len(chain):
-                wc, planned, _ = chain[k]
-                slots = free[wc]
-                station_free, station = heappop(slots)
-                start = max(at, station_free)
-                end = start + planned
-                heappush(slots, (end, station))
-                run = stretch[wc][station]
-                if run[1] < start:  # the station idled: close its stretch
-                    if run[1] > run[0]:
-                        self.closed[wc].append((run[0], run[1]))
-                    run[0] = start
-                run[1] = end
-                self.tie += 1
-                heappush(ready, (end, self.tie, node, c, k + 1))
+            if k == len(chain):
+                self._chain_done(node, at)
                 continue
-            finish[node.uid] = max(finish[node.uid], at)
-            left[node.uid] -= 1
-            if left[node.uid] == 0:
-                self._complete(node, finish[node.uid])
+            wc, planned, _ = chain[k]
+            station_free, station = heappop(free[wc])
+            start = max(at, station_free)
+            end = start + planned
+            heappush(free[wc], (end, station))
+            self._place(wc, station, start, end)
+            self._push(end, node, c, k + 1)
         return self._spans()
 
     def _advance_by_due(self, until: float) -> dict[str, list[tuple[float, float]]]:
