@@ -23,7 +23,7 @@ import numpy as np
 
 from ..plant import Carrier, Plant
 
-__all__ = ["WorkCalendar"]
+__all__ = ["WorkCalendar", "as_utc", "work_duration"]
 
 UTC = dt.UTC
 _YEARS_PER_BLOCK = 8
@@ -90,7 +90,7 @@ def _days(base: int, flags: np.ndarray) -> _Days:
                  tuple(days.tolist()))
 
 
-def _utc(moment: dt.datetime, what: str) -> dt.datetime:
+def as_utc(moment: dt.datetime, what: str) -> dt.datetime:
     """``moment`` in UTC; a naive datetime is refused because its instant is unknown."""
     if not isinstance(moment, dt.datetime):
         raise ValueError(f"{what} must be a datetime, not {type(moment).__name__}")
@@ -100,7 +100,7 @@ def _utc(moment: dt.datetime, what: str) -> dt.datetime:
     return moment.astimezone(UTC)
 
 
-def _duration(minutes: Decimal | float | int) -> dt.timedelta:
+def work_duration(minutes: Decimal | float | int) -> dt.timedelta:
     """``minutes`` as a timedelta, rounded to the nearest microsecond (half to even)."""
     if isinstance(minutes, bool) or not isinstance(minutes, Decimal | float | int):
         raise ValueError(f"minutes must be a number, not {type(minutes).__name__}")
@@ -237,7 +237,7 @@ class WorkCalendar:
         later. Otherwise it is accepted at the start of the next working day's first shift
         (00:00 if that day has no shift).
         """
-        moment = _utc(at, "order time")
+        moment = as_utc(at, "order time")
         local = moment.astimezone(self.zone)
         day = local.date()
         if self.is_working_day(day):
@@ -264,12 +264,12 @@ class WorkCalendar:
         one day that touch or overlap form one interval; intervals of consecutive days may
         touch but are kept apart, so a plant working round the clock gives one per day.
         """
-        for begin, end in self._intervals(_utc(start, "start")):
+        for begin, end in self._intervals(as_utc(start, "start")):
             yield begin.astimezone(self.zone), end.astimezone(self.zone)
 
     def next_work_start(self, moment: dt.datetime) -> dt.datetime:
         """The first instant at or after ``moment`` at which a station can work."""
-        return self._work_start(_utc(moment, "moment")).astimezone(self.zone)
+        return self.work_start_utc(as_utc(moment, "moment")).astimezone(self.zone)
 
     def add_work_minutes(self, start: dt.datetime, minutes: Decimal | float | int) -> dt.datetime:
         """The earliest instant by which one station starting at ``start`` has worked
@@ -278,14 +278,14 @@ class WorkCalendar:
         0 minutes gives ``start`` itself; work that fills a shift exactly ends at that shift's
         end, not at the next shift's start.
         """
-        moment = _utc(start, "start")
-        remaining = _duration(minutes)
-        return self._work_end(moment, remaining).astimezone(self.zone)
+        moment = as_utc(start, "start")
+        remaining = work_duration(minutes)
+        return self.work_end_utc(moment, remaining).astimezone(self.zone)
 
     def next_pickup(self, carrier: Carrier, ready: dt.datetime) -> dt.datetime:
         """The first pick-up by ``carrier`` at or after ``ready``, on a working day of the plant
         whose weekday is one of the carrier's days."""
-        moment = _utc(ready, "ready time")
+        moment = as_utc(ready, "ready time")
         day = moment.astimezone(self.zone).date()
         while True:
             day = self._next_day_on(day, carrier.days, f"carrier '{carrier.id}' pick-up")
@@ -298,7 +298,7 @@ class WorkCalendar:
         """The day a shipment picked up at ``pickup`` arrives: ``carrier.transit_days`` transit
         days (weekmask days that are not public holidays; closures do not stop carriers)
         after the pick-up day, or the pick-up day itself for 0 transit days."""
-        day = _utc(pickup, "pick-up time").astimezone(self.zone).date()
+        day = as_utc(pickup, "pick-up time").astimezone(self.zone).date()
         if carrier.transit_days <= 0:
             return day
         return dt.date.fromordinal(self._offset(self._after(day), carrier.transit_days - 1,
@@ -436,7 +436,7 @@ class WorkCalendar:
             return runs[0][0]
         return dt.datetime.combine(day, _MIDNIGHT, tzinfo=self.zone).astimezone(UTC)
 
-    def _work_start(self, moment: dt.datetime) -> dt.datetime:
+    def work_start_utc(self, moment: dt.datetime) -> dt.datetime:
         """``next_work_start`` of a UTC moment, in UTC (the scheduler stays in UTC)."""
         found = self._find(moment, 0)
         if found is not None:
@@ -444,7 +444,7 @@ class WorkCalendar:
         begin, _ = next(self._intervals(moment))
         return begin
 
-    def _work_end(self, moment: dt.datetime, work: dt.timedelta) -> dt.datetime:
+    def work_end_utc(self, moment: dt.datetime, work: dt.timedelta) -> dt.datetime:
         """``add_work_minutes`` of a UTC moment and a duration, in UTC."""
         if not work:
             return moment

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .calendar import UTC, WorkCalendar, _duration, _utc
+from .calendar import UTC, WorkCalendar, as_utc, work_duration
 from .providers import CapacityProvider
 
 __all__ = ["CapacityError", "Scheduler", "Slot"]
@@ -73,12 +73,12 @@ class Scheduler:
             return not_before, not_before
         # In UTC throughout, as next_work_start and add_work_minutes compute, converting to
         # the plant's zone only for the answer: a slot may be moved many times.
-        start = calendar._work_start(_utc(not_before, "moment"))
+        start = calendar.work_start_utc(as_utc(not_before, "moment"))
         profile = self.capacity.busy(work_centre)
         own = self.own.setdefault(work_centre, [])
-        work = _duration(minutes)
+        work = work_duration(minutes)
         for _ in range(MAX_MOVES):
-            end = calendar._work_end(start, work)
+            end = calendar.work_end_utc(start, work)
             s, e = start.timestamp(), end.timestamp()
             hit = _full(profile.capacity, profile.first_busy, own, s, e)
             if hit is None:
@@ -87,8 +87,8 @@ class Scheduler:
             after = dt.datetime.fromtimestamp(hit, tz=UTC)
             if after <= start:  # the float end rounds back onto the start: step past it
                 # (on the plant's wall clock, as it always was: it differs at a clock change)
-                after = _utc(start.astimezone(zone) + dt.timedelta(microseconds=1), "moment")
-            start = calendar._work_start(after)
+                after = as_utc(start.astimezone(zone) + dt.timedelta(microseconds=1), "moment")
+            start = calendar.work_start_utc(after)
         raise CapacityError(f"work centre '{work_centre}' has no free slot of {minutes} minutes"
                             f" after {not_before.isoformat()}")
 
