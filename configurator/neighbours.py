@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, TypeVar
 
+from ._cache import DerivedCache
 from .catalog.model import Module
 from .choices import SelectionValue
 from .engine.model import Constraint, Model
 
-__all__ = ["alternatives", "broken", "improve"]
+__all__ = ["alternatives", "broken", "broken_after", "improve"]
 
 K = TypeVar("K")
 #: Rounds of improvement at most (each round moves to the best better neighbour).
@@ -43,10 +44,14 @@ def alternatives(module: Module, value: SelectionValue) -> Iterator[SelectionVal
                 yield other
 
 
-def broken(model: Model, values: Mapping[str, SelectionValue]) -> tuple[Constraint, ...]:
-    """The hard constraints (rules, tables, cardinalities) a complete configuration breaks."""
+def _assignment(model: Model, values: Mapping[str, SelectionValue],
+                only: Collection[str] | None = None) -> dict[str, Any]:
+    """The model's variables' values for a complete configuration (of the modules in
+    ``only``, when given)."""
     assignment: dict[str, Any] = {}
     for module in model.catalog.modules:
+        if only is not None and module.id not in only:
+            continue
         value = values[module.id]
         if module.kind == "multi":
             chosen = set(value) if isinstance(value, tuple) else set()
@@ -54,7 +59,41 @@ def broken(model: Model, values: Mapping[str, SelectionValue]) -> tuple[Constrai
                 assignment[f"{module.id}.{option.id}"] = option.id in chosen
         else:
             assignment[module.id] = value
+    return assignment
+
+
+def broken(model: Model, values: Mapping[str, SelectionValue]) -> tuple[Constraint, ...]:
+    """The hard constraints (rules, tables, cardinalities) a complete configuration breaks."""
+    assignment = _assignment(model, values)
     return tuple(c for c in model.hard_constraints if not model.holds(c, assignment))
+
+
+#: Per module: the hard constraints on its variables, and the modules those constraints read.
+_Touching = dict[str, tuple[tuple[Constraint, ...], frozenset[str]]]
+def _index(model: Model) -> _Touching:
+    owner = {v.name: v.module for v in model.variables}
+    index: dict[str, list[Constraint]] = {m.id: [] for m in model.catalog.modules}
+    for constraint in model.hard_constraints:
+        for module_id in dict.fromkeys(owner[name] for name in constraint.variables):
+            index[module_id].append(constraint)
+    return {m: (tuple(cs), frozenset(owner[name] for c in cs for name in c.variables))
+            for m, cs in index.items()}
+
+
+#: The hard constraints on each module's variables, kept for the models used last.
+_touching: DerivedCache[_Touching] = DerivedCache(_index)
+
+
+def broken_after(model: Model, values: Mapping[str, SelectionValue],
+                 before: Collection[Constraint], module: str, value: SelectionValue) -> bool:
+    """Whether ``values`` with ``module`` changed to ``value`` breaks a hard constraint, given
+    ``before``, the constraints ``values`` breaks. Only the constraints on the module's
+    variables are checked again: the others hold or break as they did."""
+    touching, involved = _touching(model)[module]
+    if not set(before) <= set(touching):
+        return True  # a constraint the change cannot mend stays broken
+    assignment = _assignment(model, {**values, module: value}, involved)
+    return any(not model.holds(c, assignment) for c in touching)
 
 
 def improve(model: Model, values: Mapping[str, SelectionValue], score: Callable[[Any], K | None],
@@ -67,13 +106,14 @@ def improve(model: Model, values: Mapping[str, SelectionValue], score: Callable[
     best: Any = score(current)
     for _ in range(MAX_ROUNDS if best is not None else 0):
         found: tuple[Any, dict[str, SelectionValue]] | None = None
+        before = broken(model, current)
         for module in model.catalog.modules:
             if module.id in keep:
                 continue
             for value in alternatives(module, current[module.id]):
-                trial = {**current, module.id: value}
-                if broken(model, trial):
+                if broken_after(model, current, before, module.id, value):
                     continue
+                trial = {**current, module.id: value}
                 rated = score(trial)
                 if rated is not None and better(rated, best) and (
                         found is None or rated < found[0]):

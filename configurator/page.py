@@ -36,7 +36,7 @@ from .quoting.calendar import WorkCalendar
 from .quoting.capacity import CapacityError
 from .quoting.providers import SupplyProvider
 from .quoting.quote import InvalidConfiguration, Quote, _model, quote
-from .session import Explanation, ModuleOptions, RuleRef, Session, selection_json
+from .session import Explanation, ModuleOptions, RuleRef, Session, pooled_session, selection_json
 from .supply import Supply
 from .values import FrozenMap
 
@@ -284,7 +284,7 @@ def page_state(catalog: Catalog, selection: Mapping[str, Any], *, plant: Plant,
         raise ValueError("the order time must have a time zone (e.g. +01:00)")
     language = lang if lang in catalog.languages else catalog.languages[0]
     choices = selection_choices(catalog, selection)
-    with Session(catalog, model=_model(catalog), language=language) as session:
+    with pooled_session(catalog, model=_model(catalog), language=language) as session:
         session.select_all(choices)
         choices = list(session.choices)
         valid = session.valid_options()

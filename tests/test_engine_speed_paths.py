@@ -29,7 +29,7 @@ from configurator.engine.sat import SatEngine
 from configurator.importers import import_dimacs, write_catalog
 
 from .strategies import catalog_texts
-from .test_engine_csp import generated_model
+from .test_engine_csp import generated_model, random_fixed
 from .test_engine_sat import REAL, SETTINGS, check_session
 
 CATALOG = """\
@@ -172,3 +172,34 @@ def test_table_rows_are_split_when_first_needed(tmp_path):
     assert table.exact_rows == {("x", "p")} and table.pattern_rows == (("y", WILDCARD),)
     values = [dict(zip("ab", v, strict=True)) for v in itertools.product("xy", "pq")]
     assert [model.holds(table, v) for v in values] == [True, False, True, True]
+
+
+# -- least-cost completions -----------------------------------------------------------------
+@SETTINGS
+@given(text=catalog_texts(), rnd=st.randoms(use_true_random=False))
+def test_a_completion_at_every_least_cost_is_the_one_rc2_finds(tmp_path_factory, monkeypatch,
+                                                               text, rnd):
+    from configurator.session import OBJECTIVES
+
+    model = generated_model(tmp_path_factory, text)
+    fast, slow = SatEngine(model), SatEngine(model)
+    monkeypatch.setattr(slow, "_cheapest_lits", lambda fixed, costs: None)
+    try:
+        for objective in OBJECTIVES.values():
+            costs = objective.costs(model)
+            for fixed in random_fixed(rnd, model):
+                assert fast.optimum(fixed, costs) == slow.optimum(fixed, costs)
+    finally:
+        fast.close()
+        slow.close()
+
+
+def test_the_least_cost_shortcut_is_taken_only_when_its_answer_is_unique(pairs):
+    from configurator.session import DEFAULT
+
+    costs = DEFAULT.costs(pairs.model)
+    assert pairs._cheapest_lits({}, costs) is not None
+    tied = {name: dict.fromkeys(by_value, 0) for name, by_value in costs.items()}
+    assert pairs._cheapest_lits({}, tied) is None
+    partial = dict(list(costs.items())[1:])
+    assert pairs._cheapest_lits({}, partial) is None

@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from configurator.engine.model import compile_model
-from configurator.neighbours import alternatives, broken, improve
+from configurator.neighbours import alternatives, broken, broken_after, improve
 from configurator.pricing import PriceError, price
 from configurator.session import CHEAPEST, Session, _Cheapest
 
-from .strategies import bom_catalogs
+from .strategies import bom_catalogs, catalog_texts
 from .test_bom import load_text
 
 SURCHARGED = """format: bto-catalog/1
@@ -82,3 +83,32 @@ def test_neighbours_differ_in_one_module_and_improvement_never_worsens(  # type:
     assert not broken(model, better) or better == values
     if start is not None:
         assert best is not None and best <= start
+
+
+def _random_values(catalog, rnd):  # type: ignore[no-untyped-def]
+    """A complete configuration, valid or not."""
+    out = {}
+    for module in catalog.modules:
+        if module.kind == "multi":
+            out[module.id] = tuple(o.id for o in module.options if rnd.random() < 0.5)
+        elif module.kind == "integer":
+            out[module.id] = rnd.choice(list(module.values()))
+        else:
+            choices = [o.id for o in module.options] + ([] if module.required else [None])
+            out[module.id] = rnd.choice(choices)
+    return out
+
+
+@PROPERTIES
+@given(text=catalog_texts(), rnd=st.randoms(use_true_random=False))
+def test_a_change_is_checked_like_the_whole_configuration(  # type: ignore[no-untyped-def]
+        tmp_path_factory, text, rnd) -> None:
+    catalog = load_text(tmp_path_factory, text)
+    model = compile_model(catalog)
+    for _ in range(3):
+        values = _random_values(catalog, rnd)
+        before = broken(model, values)
+        for module in catalog.modules:
+            for value in alternatives(module, values[module.id]):
+                assert broken_after(model, values, before, module.id, value) == bool(
+                    broken(model, {**values, module.id: value}))

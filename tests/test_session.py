@@ -28,7 +28,7 @@ from configurator.session import (
     _fixed_of,
 )
 
-from .conftest import GOOD
+from .conftest import GOOD, ROOT
 from .strategies import catalog_texts
 from .test_engine_csp import all_solutions, extends, generated_model
 
@@ -393,3 +393,52 @@ def check_conflict_and_repairs(session: Session, oracle: CspEngine) -> None:
         list(session.choices), [],
         lambda chs: oracle.consistent(_fixed_of(catalog, chs)))
     assert repairs[0].remove == first
+
+
+# -- engines kept between sessions ----------------------------------------------------------
+def test_a_pooled_engine_serves_one_session_at_a_time_and_is_kept_after_it():
+    from configurator.engine import compile_model
+    from configurator.session import pooled_session
+
+    catalog = load_catalog(ROOT / "catalogs" / "ebike.yaml")
+    model = compile_model(catalog)
+    with pooled_session(catalog, model=model) as outer:
+        outer.select("frame", "trapeze")
+        with pooled_session(catalog, model=model) as inner:
+            assert inner.engine is not outer.engine and inner.choices == ()
+        first, second = outer.engine, inner.engine
+    with pooled_session(catalog, model=model) as again:
+        assert again.engine in (first, second) and again.choices == ()
+        reused = again.engine
+    with pytest.raises(RuntimeError), pooled_session(catalog, model=model) as failing:
+        assert failing.engine is reused
+        raise RuntimeError("a request that failed half-way")
+    with pooled_session(catalog, model=model) as after:
+        assert after.engine is not reused  # the interrupted engine was closed, not kept
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=catalog_texts(), rnd=st.randoms(use_true_random=False))
+def test_a_pooled_engine_answers_like_a_new_one(tmp_path_factory, text, rnd):
+    from configurator.session import pooled_session
+
+    model = generated_model(tmp_path_factory, text)
+    catalog = model.catalog
+    for _ in range(3):
+        picks = rnd.sample(list(catalog.modules), min(2, len(catalog.modules)))
+        selection = {}
+        for module in picks:
+            if module.kind == "single" and module.options:
+                selection[module.id] = rnd.choice(module.options).id
+        choices = choices_of(catalog.module_map, selection)
+        with pooled_session(catalog, model=model) as pooled, Session(catalog, model=model) as new:
+            for session in (pooled, new):
+                session.select_all(choices)
+            assert pooled.valid_options() == new.valid_options()
+            if new.consistent():
+                for objective in ("default", "cheapest"):
+                    assert pooled.complete(objective) == new.complete(objective)
+            else:
+                assert pooled.validate() == new.validate()
+                assert pooled.repairs() == new.repairs()

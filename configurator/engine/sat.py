@@ -872,6 +872,11 @@ class SatEngine:
         found = self.solve(fixed)
         if found is None or len(fixed) == len(self._lits):
             return found  # every variable fixed: the one solution is the least-cost one
+        cheapest = self._cheapest_lits(fixed, costs)
+        if cheapest is not None and self._solver.solve(assumptions=assumptions + cheapest):
+            # Every free variable at its own least cost: no solution costs less, and no other
+            # has this cost (each least cost is taken by one value), so RC2 would return it.
+            return self._decode(self._slots(self._solver.get_model() or []))
         wcnf = WCNF()
         # The hard clauses as WCNF.extend would list them, made once per engine: listing
         # them was half of every call's time (RC2 reads them, and never changes them).
@@ -892,6 +897,27 @@ class SatEngine:
         if model is None:
             return None
         return self._decode(self._slots(model))
+
+    def _cheapest_lits(self, fixed: Mapping[str, Any], costs: Costs) -> list[int] | None:
+        """The literal of each free variable's least-cost value, when every free variable has
+        costs and exactly one least-cost value in its domain; else None (the answer would
+        not be unique, so it could differ from RC2's)."""
+        out = []
+        for name, lits in self._lits.items():
+            if name in fixed:
+                continue
+            by_value = costs.get(name)
+            if not by_value:
+                return None
+            known = [(cost, value) for value, cost in by_value.items() if value in lits]
+            if len(known) != len(lits):
+                return None
+            low = min(cost for cost, _ in known)
+            least = [value for cost, value in known if cost == low]
+            if len(least) != 1:
+                return None
+            out.append(lits[least[0]])
+        return out
 
 
 def _codes(rows: Sequence[Sequence[Any]], domains: Sequence[Sequence[Any]]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .._cache import DerivedCache
 from ..bom import Bom, configuration_values, explode
 from ..catalog.model import Catalog
 from ..choices import SelectionValue
@@ -181,22 +181,8 @@ class Quote:
         }
 
 
-_MODELS: dict[int, tuple[Catalog, Model]] = {}
-_MODELS_LOCK = threading.Lock()
-
-
-def _model(catalog: Catalog) -> Model:
-    """The compiled model of a catalog, kept for the catalogs quoted last."""
-    with _MODELS_LOCK:
-        found = _MODELS.get(id(catalog))
-        if found is not None and found[0] is catalog:
-            return found[1]
-    model = compile_model(catalog)
-    with _MODELS_LOCK:
-        if len(_MODELS) >= 16:
-            _MODELS.pop(next(iter(_MODELS)))
-        _MODELS[id(catalog)] = (catalog, model)
-    return model
+#: The compiled model of a catalog, kept for the catalogs quoted last.
+_model: DerivedCache[Model] = DerivedCache(compile_model)
 
 
 def broken_rules(catalog: Catalog, values: Mapping[str, SelectionValue],

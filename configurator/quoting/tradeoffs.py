@@ -11,6 +11,7 @@ Dates compare the plans (median lead times), so a trade-off is "N working days e
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +22,7 @@ from ..catalog.model import Catalog, Module
 from ..choices import SelectionValue
 from ..engine.base import Costs
 from ..engine.model import Model
-from ..neighbours import alternatives, broken
+from ..neighbours import alternatives, broken, broken_after
 from ..pricing import PriceError, price
 from ..values import FrozenMap
 from .atp import SupplyError
@@ -73,13 +74,13 @@ def _one_more_change(catalog: Catalog, values: Mapping[str, SelectionValue], cha
     from .quote import _model
 
     model = _model(catalog)
+    before = broken(model, values)
     for module in catalog.modules:
         if module.id == changed or module.id in keep:
             continue
         for value in alternatives(module, values[module.id]):
-            trial = {**values, module.id: value}
-            if not broken(model, trial):
-                return FrozenMap(trial)
+            if not broken_after(model, values, before, module.id, value):
+                return FrozenMap({**values, module.id: value})
     return None
 
 
@@ -157,7 +158,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
     solver_calls = 0
     nearest = _Nearest(base.configuration)
     keep = {m: _pinned(catalog.module(m), base.configuration[m]) for m in base.chosen}
-    try:
+    with contextlib.ExitStack() as stack:
         for module in catalog.modules:
             current = base.configuration[module.id]
             for value in alternatives(module, current):
@@ -171,10 +172,11 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
                     if values is None and solver_calls < MAX_SOLVER_ADJUSTMENTS:
                         solver_calls += 1
                         if session is None:
-                            from ..session import Session
+                            from ..session import pooled_session
                             from .quote import _model
 
-                            session = Session(catalog, model=_model(catalog))
+                            session = stack.enter_context(
+                                pooled_session(catalog, model=_model(catalog)))
                         values = _adjusted(session, nearest, module, value, current, keep)
                     if values is None:
                         continue
@@ -195,9 +197,6 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
                                     other.delivered, delta,
                                     describe(_describe(module, value, current) + also, days,
                                              delta), tuple(others)))
-    finally:
-        if session is not None:
-            session.close()
     # no price change, written to the currency's minor unit like every other amount
     unchanged = base.price.total - base.price.total
     for carrier in carriers_for(catalog, base.configuration, calendar.plant)[0]:
