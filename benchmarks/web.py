@@ -1,14 +1,12 @@
 """``bto serve`` under load on loopback: 50 concurrent sessions x 20 clicks (issue 6).
 
-A real server process on a free loopback port: by default uvicorn with 2 worker processes over
-:func:`configurator.web.create_app` (the state lives in the request, so the workers give the
-same answers; ``bto serve`` itself runs one process), or ``python cli.py serve`` with
-``BTO_WEB_SERVER=bto``. Then concurrent client sessions (asyncio, one ``httpx.AsyncClient``)
-each click through a catalog as the browser page does: a click posts the selection so far with
-the deltas of the module clicked last and of the first module without a choice
-(``configurator/web_static/app.js``), and the session picks its next choice from the answer:
-an option a person could click, in the first module without a choice (else in any module),
-at random but seeded; a conflict takes one of the offered repairs.
+A real server on a free loopback port: ``python cli.py serve --workers 2`` (the state lives in
+the request, so the processes give the same answers). Then concurrent client sessions (asyncio,
+one ``httpx.AsyncClient``) each click through a catalog as the browser page does: a click posts
+the selection so far with the deltas of the module clicked last and of the first module without
+a choice (``configurator/web_static/app.js``), and the session picks its next choice from the
+answer: an option a person could click, in the first module without a choice (else in any
+module), at random but seeded; a conflict takes one of the offered repairs.
 
 Figures: each click's latency, p50/p95/max per catalog and overall, and the errors (any non-2xx
 answer or exception, with the first few bodies). The issue's requirement: report the p95 per
@@ -16,7 +14,7 @@ click, and no errors. Before the load, one session per catalog clicks alone: the
 latency, for comparison.
 
 Environment (all optional): ``BTO_WEB_SESSIONS`` (50), ``BTO_WEB_CLICKS`` (20),
-``BTO_WEB_WORKERS`` (2), ``BTO_WEB_SERVER`` (``uvicorn`` or ``bto``), ``BTO_WEB_SEED`` (2026).
+``BTO_WEB_WORKERS`` (2), ``BTO_WEB_SEED`` (2026).
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ import random
 import re
 import select
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -50,13 +47,6 @@ AT = "2026-11-25T10:00"
 UNLOADED_CLICKS = 5
 #: How many error bodies are printed.
 SHOWN_ERRORS = 3
-
-
-def app() -> Any:
-    """The application uvicorn's workers serve (``--factory benchmarks.web:app``)."""
-    from configurator.web import create_app
-
-    return create_app([ROOT / path for path in CATALOGS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,27 +154,15 @@ async def sessions(client: httpx.AsyncClient, catalogs: Sequence[str], count: in
 
 
 @contextmanager
-def server(kind: str, workers: int) -> Iterator[str]:
-    """A server process on a free loopback port, from this checkout; yields its base URL."""
+def server(workers: int) -> Iterator[str]:
+    """``bto serve --workers N`` on a free loopback port, from this checkout; yields its URL."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if kind == "bto":
-        command = [sys.executable, "cli.py", "serve", *CATALOGS, "--port", "0"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
-        url = _announced(process)
-    else:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(256)
-        command = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.web:app",
-                   "--fd", str(sock.fileno()), "--workers", str(workers),
-                   "--log-level", "warning", "--no-access-log"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=[sock.fileno()],
-                                   text=True)
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        sock.close()
+    command = [sys.executable, "cli.py", "serve", *CATALOGS, "--port", "0",
+               "--workers", str(workers)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
     try:
-        yield url
+        yield _announced(process)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -266,10 +244,9 @@ def run() -> bool:
     count = int(os.environ.get("BTO_WEB_SESSIONS", "50"))
     clicks = int(os.environ.get("BTO_WEB_CLICKS", "20"))
     workers = int(os.environ.get("BTO_WEB_WORKERS", "2"))
-    kind = os.environ.get("BTO_WEB_SERVER", "uvicorn")
     seed = int(os.environ.get("BTO_WEB_SEED", "2026"))
-    what = "bto serve (1 process)" if kind == "bto" else f"uvicorn --workers {workers}"
+    what = f"bto serve --workers {workers}"
     print(f"web: {count} concurrent sessions x {clicks} clicks on loopback, {what}, "
           f"{os.cpu_count()} cores")
-    with server(kind, workers) as url:
+    with server(workers) as url:
         return asyncio.run(_load(url, count, clicks, seed))

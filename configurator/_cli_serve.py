@@ -9,6 +9,8 @@ command runs, so ``bto --help`` stays fast.
 from __future__ import annotations
 
 import errno
+import json
+import os
 import socket
 from typing import Any
 
@@ -51,9 +53,14 @@ def bind(host: str, port: int) -> socket.socket:
               help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port, each with the catalogs loaded once; "
+                   "one per core answers more clicks at once (every process gives the same "
+                   "answers: the state is in the request).")
 @provider_options("each catalog's")
-def serve_command(catalogs: tuple[str, ...], host: str, port: int, plant_path: str | None,
-                  supply_path: str | None, orders_path: str | None) -> None:
+def serve_command(catalogs: tuple[str, ...], host: str, port: int, workers: int,
+                  plant_path: str | None, supply_path: str | None,
+                  orders_path: str | None) -> None:
     """Serve the web configurator and its JSON API for CATALOG files.
 
     Open http://HOST:PORT/ in a browser; the API is described at /openapi.json. Exit status
@@ -77,25 +84,39 @@ def serve_command(catalogs: tuple[str, ...], host: str, port: int, plant_path: s
                 raise click.UsageError(f"{path} names no {what} file; give --{what} FILE")
             if given is None:
                 _load_or_exit(read, str(own), what)  # its problems, before the server starts
-    app = _app(loaded, plant, supply, orders)
     sock = bind(host, port)
-    _run(app, sock, host)
+    if workers == 1:
+        from .web import create_app
+
+        app = create_app(loaded, plant=plant, supply=supply, orders=orders)
+        _run(sock, host, app)
+        return
+    # Each worker process loads the (already checked) files itself, named in its environment.
+    from .web import SERVE_ENV
+
+    files = {"catalogs": [os.path.abspath(p) for p in catalogs],
+             **{k: os.path.abspath(v) for k, v in (("plant", plant_path), ("supply", supply_path),
+                                                   ("orders", orders_path)) if v}}
+    os.environ[SERVE_ENV] = json.dumps(files)
+    _run(sock, host, None, workers)
 
 
-def _app(catalogs: list[Any], plant: Any, supply: Any, orders: Any) -> Any:
-    from .web import create_app
-
-    return create_app(catalogs, plant=plant, supply=supply, orders=orders)
-
-
-def _run(app: Any, sock: socket.socket, host: str) -> None:
+def _run(sock: socket.socket, host: str, app: Any, workers: int = 1) -> None:
     import uvicorn
 
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"bto serve: http://{shown}:{sock.getsockname()[1]}/ (Ctrl+C stops)", err=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="info"))
+    processes = f", {workers} processes" if workers > 1 else ""
+    click.echo(f"bto serve: http://{shown}:{sock.getsockname()[1]}/{processes} (Ctrl+C stops)",
+               err=True)
     try:
-        server.run(sockets=[sock])
+        if app is not None:
+            uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+        else:
+            from uvicorn.supervisors import Multiprocess
+
+            config = uvicorn.Config("configurator.web:app_from_environment", factory=True,
+                                    workers=workers, log_level="info")
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
 

@@ -45,7 +45,8 @@ from .plant import Plant
 from .problems import did_you_mean
 from .supply import Supply
 
-__all__ = ["MAX_BODY_BYTES", "MAX_QTY", "MAX_TEXT", "ApiError", "create_app", "openapi"]
+__all__ = ["MAX_BODY_BYTES", "MAX_QTY", "MAX_TEXT", "SERVE_ENV", "ApiError", "app_from_environment",
+           "create_app", "openapi"]
 
 #: Request bodies larger than this are refused (413).
 MAX_BODY_BYTES = 64 * 1024
@@ -119,6 +120,19 @@ def _served(catalogs: Sequence[PathOr | Catalog], plant: PathOr | Plant | None,
             raise ValueError(f"catalog '{catalog.id}' names no {missing} file; give one")
         out[catalog.id] = _Served(catalog, the_plant, the_supply, book)
     return out
+
+
+#: The environment variable naming the files ``bto serve --workers N`` serves: JSON with
+#: ``catalogs`` (a list of paths) and optional ``plant``, ``supply`` and ``orders`` paths.
+SERVE_ENV = "BTO_SERVE_FILES"
+
+
+def app_from_environment() -> Starlette:
+    """The web configurator for the files named in :data:`SERVE_ENV` (the application each
+    ``bto serve --workers N`` process loads)."""
+    files = json.loads(os.environ[SERVE_ENV])
+    return create_app(files["catalogs"], plant=files.get("plant"), supply=files.get("supply"),
+                      orders=files.get("orders"))
 
 
 def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant | None = None,

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -334,30 +335,37 @@ def test_serve_port_in_use_exits_1() -> None:
     assert f"port {port} on 127.0.0.1 is already in use" in result.output
 
 
-def test_serve_answers_on_loopback() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_on_loopback(workers: int) -> None:
+    import time
+
     import httpx
 
     code = ("import configurator._cli_serve; from configurator.cli import main; main()")
     process = subprocess.Popen([sys.executable, "-c", code, "serve", str(TRAILER), "--port",
-                                "0"], stderr=subprocess.PIPE, text=True)
+                                "0", "--workers", str(workers)], stderr=subprocess.PIPE,
+                               text=True)
     try:
         assert process.stderr is not None
         line = process.stderr.readline()
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert found, line
+        assert ("2 processes" in line) == (workers == 2)
         base = f"http://127.0.0.1:{found.group(1)}"
-        for _ in range(50):
+        for _ in range(100):
             try:
                 response = httpx.get(base + "/api/catalogs", timeout=5)
                 break
             except httpx.TransportError:
-                import time
-
                 time.sleep(0.1)
         assert response.json()["catalogs"][0]["id"] == "trailer"
+        # whichever process answers, the answer is the same
+        answers = {httpx.post(base + "/api/catalogs/trailer/page", timeout=30,
+                              json={"at": AT, "deltas": False}).text for _ in range(4)}
+        assert len(answers) == 1 and json.loads(answers.pop())["valid"] is True
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
 
 
 def test_cli_does_not_import_the_web_stack() -> None:
