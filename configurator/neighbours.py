@@ -16,7 +16,7 @@ from .catalog.model import Module
 from .choices import SelectionValue
 from .engine.model import Constraint, Model
 
-__all__ = ["alternatives", "broken", "broken_after", "improve"]
+__all__ = ["alternatives", "broken", "broken_after", "improve", "touching"]
 
 K = TypeVar("K")
 #: Rounds of improvement at most (each round moves to the best better neighbour).
@@ -81,7 +81,7 @@ def _index(model: Model) -> _Touching:
 
 
 #: The hard constraints on each module's variables, kept for the models used last.
-_touching: DerivedCache[_Touching] = DerivedCache(_index)
+touching: DerivedCache[_Touching] = DerivedCache(_index)
 
 
 def broken_after(model: Model, values: Mapping[str, SelectionValue],
@@ -89,11 +89,11 @@ def broken_after(model: Model, values: Mapping[str, SelectionValue],
     """Whether ``values`` with ``module`` changed to ``value`` breaks a hard constraint, given
     ``before``, the constraints ``values`` breaks. Only the constraints on the module's
     variables are checked again: the others hold or break as they did."""
-    touching, involved = _touching(model)[module]
-    if not set(before) <= set(touching):
+    near, involved = touching(model)[module]
+    if not set(before) <= set(near):
         return True  # a constraint the change cannot mend stays broken
     assignment = _assignment(model, {**values, module: value}, involved)
-    return any(not model.holds(c, assignment) for c in touching)
+    return any(not model.holds(c, assignment) for c in near)
 
 
 def improve(model: Model, values: Mapping[str, SelectionValue], score: Callable[[Any], K | None],

@@ -20,7 +20,7 @@ reasons leave the module's own choice out: "frame: longjohn" is not unavailable 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 from .bom import DerivationError
 from .catalog.model import Catalog, Module
 from .choices import Choice, SelectionError, SelectionValue, choices_of, exactly
+from .neighbours import touching
 from .orders import OrderBook
 from .plant import Plant
 from .problems import did_you_mean
@@ -61,23 +62,43 @@ _QUOTE_ERRORS = (DerivationError, SupplyError, CapacityError, InvalidConfigurati
 @dataclass(frozen=True, slots=True)
 class Reason:
     """Why an option is unavailable: the catalog rules (with ``file:line:col``) and the
-    customer's choices that together exclude it (a minimal set, from ``Session.explain``)."""
+    customer's choices that together exclude it (a minimal set, from ``Session.explain``).
+
+    ``text`` has every rule's message; ``short`` only one, for a line under the option: the
+    first rule on the option's own module (the rules lead from the customer's choices to the
+    option; the last link is what the customer asks about). Both name the choices by their
+    labels."""
 
     text: str
     choices: tuple[Choice, ...] = ()
     rules: tuple[RuleRef, ...] = ()
+    short: str = ""
 
     @classmethod
-    def of(cls, explanation: Explanation) -> Reason:
-        """The short reason of an explanation: the rules' messages, then the choices."""
-        text = " ".join(r.message for r in explanation.rules)
-        if explanation.choices:
-            mine = ", ".join(str(c) for c in explanation.choices)
-            text = f"{text} (with your choice of {mine})" if text else f"your choice of {mine}"
-        return cls(text, explanation.choices, explanation.rules)
+    def of(cls, explanation: Explanation, label: Callable[[Choice], str] = str,
+           near: Collection[str] = ()) -> Reason:
+        """The reason of an explanation; ``label`` names a choice (default ``module=value``),
+        ``near`` are the ids of the rules on the option's module."""
+        rules = sorted(explanation.rules, key=lambda r: r.id not in near)
+        messages = [r.message for r in rules]
+        mine = ", ".join(label(c) for c in explanation.choices)
+
+        def said(parts: Sequence[str]) -> str:
+            text = " ".join(parts)
+            if mine:
+                return f"{text} (with your choice of {mine})" if text else \
+                    f"your choice of {mine}"
+            return text
+
+        more = len(messages) - 1
+        short = said(messages[:1] + ([f"(and {more} more rule{'s' * (more > 1)})"]
+                                     if more > 0 else []))
+        return cls(said([r.message for r in explanation.rules]), explanation.choices,
+                   explanation.rules, short)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "choices": [str(c) for c in self.choices],
+        return {"text": self.text, "short": self.short or self.text,
+                "choices": [str(c) for c in self.choices],
                 "rules": [r.to_dict() for r in self.rules]}
 
 
@@ -96,7 +117,7 @@ class Delta:
     def text(self) -> str:
         """E.g. ``+EUR 120.00, +6 wd``."""
         sign = "+" if self.price >= 0 else "-"
-        return f"{sign}{self.currency} {abs(self.price)}, {self.days:+d} wd"
+        return f"{sign}{self.currency} {abs(self.price):,}, {self.days:+d} wd"
 
     def to_dict(self) -> dict[str, Any]:
         return {"price": str(self.price), "days": self.days, "also_changes": list(self.also),
@@ -337,6 +358,18 @@ class _Builder:
         self.choices = list(choices)
         self.language = language
 
+    def _choice_label(self, choice: Choice) -> str:
+        """A choice as a customer reads it: ``Motor: Bosch Performance Line``; a multi-select
+        option left out: ``Accessories: without Lights``."""
+        module = self.catalog.module(choice.module)
+        value = _label(module, choice.value, self.language)
+        if choice.excluded:
+            value = f"without {value}"
+        return f"{module.label.text(self.language)}: {value}"
+
+    def _near(self, module_id: str) -> set[str]:
+        return {c.id for c in touching(self.session.model)[module_id][0]}
+
     def _reset(self, choices: Sequence[Choice]) -> None:
         self.session.clear()
         self.session.select_all(choices)
@@ -383,10 +416,12 @@ class _Builder:
         forced = value in options.forced
         reason = None
         if state == "unavailable" and values is not None:
-            reason = Reason.of(self.session.explain(module.id, value))
+            reason = Reason.of(self.session.explain(module.id, value), self._choice_label,
+                               self._near(module.id))
         elif state == "available" and forced and module.kind == "multi":
             # a click would leave it out: say why that is not possible
-            reason = Reason.of(self.session.explain(module.id, value, excluded=True))
+            reason = Reason.of(self.session.explain(module.id, value, excluded=True),
+                               self._choice_label, self._near(module.id))
         return OptionState(value, label, state, in_config, forced, reason,
                            deltas.get(value))
 

@@ -97,7 +97,7 @@ class TerminalConfigurator:
         if page.quote is None:
             return f"{page.name}: {page.problem or 'no quote'} ({chosen}/{total} chosen)"
         q = page.quote
-        return (f"{page.name}: {page.currency} {q.price.total} · delivery "
+        return (f"{page.name}: {page.currency} {q.price.total:,} · delivery "
                 f"{q.promised.isoformat()} ({_weekday(q.promised)}), "
                 f"{_percent(q.confidence.probability)} sure · {chosen}/{total} modules chosen")
 

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -302,12 +303,18 @@ def assert_shows(tab: Tab, served: Served, full: bool = False) -> PageState:
                     not answer["valid"] and option["state"] != "chosen"):
                 assert shown["disabled"], shown
             reason = option["reason"]
-            assert shown["reason"] == (reason["text"] if reason else None), shown
+            assert shown["reason"] == (reason["short"] if reason else None), shown
+            if reason:
+                assert shown["where"].startswith(reason["text"]), shown
             for rule in reason["rules"] if reason else ():
                 assert f"{rule['id']} @ {rule['source']}" in shown["where"], shown
     quote = answer["quote"]
     assert tab.page.locator("#price").get_attribute("data-total") == (
         answer["price"]["total"] if answer["price"] else "")
+    if answer["price"]:  # shown with thousands separators, digit for digit
+        price = answer["price"]
+        assert tab.page.inner_text("#price") == (
+            f"{price['currency']} {Decimal(price['total']):,}")
     assert tab.page.locator("#promised").get_attribute("data-date") == (
         quote["promised"] if quote else "")
     assert tab.page.inner_text("#promised") == (quote["promised"] if quote else "-")
@@ -340,9 +347,10 @@ def assert_longtail_rules_out_hub_motors(tab: Tab) -> None:
     hub = tab.options()["motor", "hub_rear_50"]
     assert hub["disabled"] and hub["state"] == "unavailable"
     assert hub["reason"].startswith("Cargo bikes need a mid-drive motor")
-    assert hub["reason"].endswith("(with your choice of frame=longtail)")
+    assert hub["reason"].endswith(
+        "(with your choice of Frame: Longtail cargo frame with integrated rear rack)")
     where = rule_position(ROOT / "catalogs" / "ebike.yaml", "cargo-needs-mid-drive")
-    assert hub["where"] == f"cargo-needs-mid-drive @ {where}"
+    assert hub["where"].endswith(f"\ncargo-needs-mid-drive @ {where}")
     assert tab.option("motor", "hub_rear_50").locator(".reason").is_visible()
 
 

@@ -53,12 +53,12 @@ def test_a_choice_moves_on_and_shows_what_each_option_does(ui: TerminalConfigura
     first = ui.screen()
     assert first.splitlines()[2].startswith("[1/14] Frame (frame")
     # each option: its price and date against the configuration so far
-    assert re.search(r"\+EUR \d+\.\d\d, \+\d+ wd", _row(first, "longjohn"))
+    assert re.search(r"\+EUR [\d,]+\.\d\d, \+\d+ wd", _row(first, "longjohn"))
     step = ui.handle("suv")
     assert ui.selection == {"frame": "suv"} and ui.module.id == "frame_size"
     row = _row(step.text, "xs")
     assert " x " in row and "unavailable:" in row and re.search(r"ebike\.yaml:\d+:\d+", row)
-    assert "(with your choice of frame=suv)" in row
+    assert "(with your choice of Frame: SUV hardtail frame with 100 mm air fork)" in row
 
 
 def test_choosing_by_number_and_undo(ui: TerminalConfigurator) -> None:

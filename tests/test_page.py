@@ -100,7 +100,19 @@ def test_ebike_unavailable_options_name_the_rule_and_its_line() -> None:
     assert [r.id for r in motor.reason.rules] == ["cargo-needs-mid-drive"]
     source = motor.reason.to_dict()["rules"][0]["source"]
     assert source.endswith("ebike.yaml:452:5")
-    assert "mid-drive" in motor.reason.text and "frame=longtail" in motor.reason.text
+    assert motor.reason.text.endswith(
+        "(with your choice of Frame: Longtail cargo frame with integrated rear rack)")
+    assert "mid-drive" in motor.reason.text and motor.reason.short == motor.reason.text
+
+
+def test_the_short_reason_gives_the_rule_on_the_option_s_own_module() -> None:
+    state = ebike({"frame": "longtail", "child_seats": 2}, deltas=False)
+    size = option(state, "frame_size", "xs").reason
+    assert size is not None and len(size.rules) == 2
+    sizes = next(r for r in size.rules if r.kind == "table" or "size" in r.message)
+    assert size.short.startswith(sizes.message) and "(and 1 more rule)" in size.short
+    assert all(r.message in size.text for r in size.rules)
+    assert "Child seats in the cargo area: 2 seats" in size.short
     # the other frames stay clickable: switching keeps every other choice valid
     assert option(state, "frame", "longjohn").state == "available"
     assert option(state, "frame", "longtail").state == "chosen"

@@ -119,18 +119,26 @@ def _pinned(module: Module, value: SelectionValue) -> Any:
     return value
 
 
-def _describe(module: Module, value: SelectionValue, before: SelectionValue) -> str:
+def _describe(module: Module, value: SelectionValue, before: SelectionValue,
+              language: str) -> str:
+    """A change as a customer reads it: the module's and options' labels."""
+    def shown(v: SelectionValue) -> str:
+        if v is None:
+            return "none"
+        if isinstance(v, int):
+            return f"{v} {module.unit}" if module.unit else str(v)
+        option = module.option(str(v))
+        return option.label.text(language) if option else str(v)
+
+    name = module.label.text(language)
     if module.kind == "multi":
         now = value if isinstance(value, tuple) else ()
         was = before if isinstance(before, tuple) else ()
         added = [o for o in now if o not in was]
         if added:
-            return f"add {module.id}.{added[0]}"
-        return f"drop {module.id}.{[o for o in was if o not in now][0]}"
-    if module.kind == "integer":
-        return f"{module.id} {value} instead of {before}"
-    shown = value if value is not None else "none"
-    return f"{module.id} {shown} instead of {before if before is not None else 'none'}"
+            return f"{name}: add {shown(added[0])}"
+        return f"{name}: drop {shown([o for o in was if o not in now][0])}"
+    return f"{name}: {shown(value)} instead of {shown(before)}"
 
 
 def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: SupplyProvider,
@@ -142,6 +150,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
     planned = base.plan.delivered
     total = base.price.total
     currency = catalog.currency
+    language = catalog.languages[0]
     out: list[TradeOff] = []
 
     def days_earlier(delivered: Any) -> int:
@@ -151,7 +160,7 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
         when = (f"ships {days} working day{'s' * (days != 1)} earlier" if days > 0 else
                 f"ships {-days} working day{'s' * (days != -1)} later" if days < 0 else
                 "same date")
-        money = f"{'+' if delta >= 0 else '-'}{currency} {abs(delta)}"
+        money = f"{'+' if delta >= 0 else '-'}{currency} {abs(delta):,}"
         return f"{change}: {money}, {when}"
 
     session: Any = None
@@ -182,7 +191,9 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
                         continue
                     others = [m for m, v in values.items()
                               if m != module.id and v != base.configuration[m]]
-                    also = f" (also changes {', '.join(others)})" if others else ""
+                    also = (" (also changes " + ", ".join(
+                        catalog.module(m).label.text(language) for m in others) + ")"
+                            if others else "")
                 try:
                     other = plan(explode(catalog, values, qty), calendar, supply, capacity, at,
                                  pick_carrier(catalog, values, calendar.plant,
@@ -193,10 +204,10 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
                 days = days_earlier(other.delivered)
                 if days == 0 and delta == 0:
                     continue
+                change = _describe(module, value, current, language) + also
                 out.append(TradeOff("option", module.id, value, current, days,
-                                    other.delivered, delta,
-                                    describe(_describe(module, value, current) + also, days,
-                                             delta), tuple(others)))
+                                    other.delivered, delta, describe(change, days, delta),
+                                    tuple(others)))
     # no price change, written to the currency's minor unit like every other amount
     unchanged = base.price.total - base.price.total
     for carrier in carriers_for(catalog, base.configuration, calendar.plant)[0]:
@@ -208,8 +219,9 @@ def trade_offs(catalog: Catalog, base: Quote, calendar: WorkCalendar, supply: Su
         if days != 0:
             out.append(TradeOff("carrier", None, carrier.id, base.plan.carrier.id, days,
                                 delivered, unchanged,
-                                describe(f"ship with {carrier.id} instead of "
-                                         f"{base.plan.carrier.id}", days, unchanged)))
+                                describe(f"ship with {carrier.name.text(language)} instead of "
+                                         f"{base.plan.carrier.name.text(language)}", days,
+                                         unchanged)))
     for part_qty in range(qty - 1, max(0, qty - 1 - MAX_SPLIT_TRIES), -1):
         try:
             first = plan(explode(catalog, base.configuration, part_qty), calendar, supply,

@@ -151,12 +151,13 @@
         option.delta.text));
     }
     if (option.reason) {
+      // the short reason under the option; every rule, and where it is written, on hover
       const where = option.reason.rules.map((r) => r.id + (r.source ? " @ " + r.source : ""));
       button.append(el("span", {
         class: "reason",
         "data-reason": option.reason.text,
-        title: where.join("; "),
-      }, option.reason.text));
+        title: option.reason.text + "\n" + where.join("; "),
+      }, option.reason.short));
     }
     if (!button.disabled) button.addEventListener("click", () => choose(module, option));
     return button;
@@ -191,6 +192,14 @@
     return box;
   }
 
+  // An amount as the API writes it ("6788.00", "-253.60"), with thousands separators; the
+  // digits are never parsed as a float.
+  function grouped(amount) {
+    const match = /^(-?)(\d+)(\.\d+)?$/.exec(String(amount));
+    if (!match) return String(amount);
+    return match[1] + match[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (match[3] || "");
+  }
+
   function fill(id, items, make) {
     const node = document.getElementById(id);
     node.replaceChildren(...items.map(make));
@@ -214,13 +223,13 @@
     problem.hidden = !data.problem;
     problem.textContent = data.problem || "";
     const price = document.getElementById("price");
-    price.textContent = data.price ? data.price.currency + " " + data.price.total : "-";
+    price.textContent = data.price ? data.price.currency + " " + grouped(data.price.total) : "-";
     price.dataset.total = data.price ? data.price.total : "";
     fill("price-lines", data.price ? data.price.lines : [], (line) => {
       const row = el("tr");
       const label = typeof line.label === "object" ? (line.label[data.catalog.language]
         || Object.values(line.label)[0]) : line.label;
-      row.append(el("td", {}, label), el("td", { class: "num" }, line.amount));
+      row.append(el("td", {}, label), el("td", { class: "num" }, grouped(line.amount)));
       return row;
     });
     const q = data.quote;
