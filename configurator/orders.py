@@ -44,6 +44,11 @@ class Booking:
     end: dt.datetime
     source: Position | None = field(default=None, compare=False)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: times ISO 8601."""
+        return {"order": self.order, "work_centre": self.work_centre,
+                "start": self.start.isoformat(), "end": self.end.isoformat()}
+
 
 @dataclass(frozen=True, slots=True)
 class Reservation:
@@ -55,6 +60,10 @@ class Reservation:
     qty: Decimal
     po: str | None = None
     source: Position | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the quantity as a string."""
+        return {"order": self.order, "part": self.part, "qty": str(self.qty), "po": self.po}
 
 
 @dataclass(frozen=True, slots=True)

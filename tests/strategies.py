@@ -528,3 +528,39 @@ def calibration_documents(draw: st.DrawFn) -> tuple[dict[str, object], bool]:
         else:
             d.pick(key, values)
     return d.result()
+
+
+# -- demand patterns (tests/test_demand.py) ------------------------------------------------------
+@st.composite
+def sales_tables(draw: st.DrawFn, max_modules: int = 4, max_rows: int = 30
+                 ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """A sales table: variable names and rows of values (small domains, so values repeat and
+    pairs co-occur)."""
+    count = draw(st.integers(1, max_modules))
+    names = tuple(f"m{k}" for k in range(count))
+    domains = [draw(st.lists(st.sampled_from(["0", "1", "2", "-1", "a", "b_2"]), min_size=1,
+                             max_size=4, unique=True)) for _ in names]
+    rows = draw(st.lists(st.tuples(*(st.sampled_from(d) for d in domains)), min_size=1,
+                         max_size=max_rows))
+    return names, rows
+
+
+# -- the order-book ledger (tests/test_ledger.py) ----------------------------------------------
+@st.composite
+def ledger_operations(draw: st.DrawFn, max_size: int = 8) -> list[tuple[str, object]]:
+    """Operations on the cart ledger of tests/data/ledger/: ``("place", (configuration,
+    promised date or None))``, ``("cancel", index of an open order)``, ``("receive", qty of
+    PO-1)`` and ``("delay", days PO-1 moves)``."""
+    import datetime as dt
+
+    configuration = st.one_of(
+        st.just({"motor": "standard"}),
+        st.builds(lambda w: {"motor": "standard", "wheels": w}, st.sampled_from([4, 6, 8])),
+        st.just({"motor": "strong", "brake": "disc", "wheels": 4}))
+    promised = st.one_of(st.none(), st.dates(dt.date(2026, 11, 25), dt.date(2027, 1, 15)))
+    operation = st.one_of(
+        st.tuples(st.just("place"), st.tuples(configuration, promised)),
+        st.tuples(st.just("cancel"), st.integers(0, 7)),
+        st.tuples(st.just("receive"), st.integers(1, 2)),
+        st.tuples(st.just("delay"), st.integers(1, 20)))
+    return draw(st.lists(operation, min_size=1, max_size=max_size))
