@@ -29,6 +29,8 @@ from .session import selection_json
 
 __all__ = ["HELP", "Step", "TerminalConfigurator"]
 
+#: Option labels are cut to this many characters, so the rows keep their columns.
+LABEL_WIDTH = 40
 OBJECTIVES = ("default", "cheapest", "fastest")
 
 HELP = """commands:
@@ -108,8 +110,10 @@ class TerminalConfigurator:
         lines = [self.header(), "",
                  f"[{self.index + 1}/{len(page.modules)}] {state.label} ({state.id}, "
                  f"{_kind(state)})"]
+        width = min(LABEL_WIDTH, max((len(o.label) for o in state.options), default=0))
+        said: dict[str, str] = {}  # a reason already shown, by the option it was shown for
         for number, option in enumerate(state.options, 1):
-            lines.append(_option_line(number, option, state))
+            lines.append(_option_line(number, option, state, width, said))
         if not page.valid:
             lines += ["", "these choices conflict: " + ", ".join(
                 str(c) for c in page.conflict_choices)]
@@ -295,15 +299,25 @@ def _kind(state: ModuleState) -> str:
         state.kind, state.kind) + ("" if state.required else ", optional")
 
 
-def _option_line(number: int, option: OptionState, state: ModuleState) -> str:
+def _option_line(number: int, option: OptionState, state: ModuleState, width: int = 28,
+                 said: dict[str, str] | None = None) -> str:
+    """One option's row: number, mark, id, label (cut to ``width``), then what choosing it does
+    or why it cannot be chosen; a reason already given for an option above (in ``said``) is
+    referred to, not repeated."""
     mark = {"chosen": "*", "excluded": "-", "unavailable": "x"}.get(option.state, " ")
     if option.state == "available" and option.in_configuration:
         mark = "o"  # what the completion has, until the customer chooses
     key = _value_text(option.value)
     what = {"chosen": "chosen", "excluded": "left out"}.get(option.state, "")
     if option.state == "unavailable" and option.reason is not None:
+        short = option.reason.short or option.reason.text
         where = next((f" ({r.source})" for r in option.reason.rules if r.source), "")
-        what = f"unavailable: {option.reason.text}{where}"
+        if said is not None and short in said:
+            what = f"unavailable: as for {said[short]}"
+        else:
+            what = f"unavailable: {short}{where}"
+            if said is not None:
+                said[short] = key
     elif option.state == "unavailable":
         what = "unavailable"  # while the choices conflict, reasons wait for the repair
     elif option.delta is not None and option.state == "chosen":
@@ -315,8 +329,10 @@ def _option_line(number: int, option: OptionState, state: ModuleState) -> str:
     elif option.in_configuration and option.state == "available":
         what = "in the configuration"
     label = option.label if option.label != key else ""
+    if len(label) > width:
+        label = label[:width - 1] + "…"
     number_text = f"{number:2d}" if state.kind != "integer" else "  "
-    return f" {number_text} {mark} {key:<16} {label:<28} {what}".rstrip()
+    return f" {number_text} {mark} {key:<16} {label:<{width}} {what}".rstrip()
 
 
 def _percent(value: Any) -> str:

@@ -61,6 +61,17 @@ def test_a_choice_moves_on_and_shows_what_each_option_does(ui: TerminalConfigura
     assert "(with your choice of Frame: SUV hardtail frame with 100 mm air fork)" in row
 
 
+def test_a_reason_is_given_once_per_module_and_labels_keep_their_column(
+        ui: TerminalConfigurator) -> None:
+    screen = ui.handle("longtail").text
+    rows = [_row(screen, size) for size in ("xs", "s", "m", "l", "xl")]
+    assert "This frame is not built in this size" in rows[0]
+    assert all(row.endswith("unavailable: as for xs") for row in rows[1:])
+    assert len({row.index("unavailable") for row in rows}) == 1  # one column
+    options = _row(ui.handle("go frame").text, "longtail")
+    assert "Longtail cargo frame with integrated re…" in options  # cut, not overflowing
+
+
 def test_choosing_by_number_and_undo(ui: TerminalConfigurator) -> None:
     ui.handle("2")
     assert ui.selection == {"frame": "diamond"}
