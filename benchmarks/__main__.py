@@ -7,10 +7,10 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from . import engine, load, quote, simulate, web
+from . import demand, engine, load, quote, simulate, web
 
 BENCHMARKS = {"load": load.run, "engine": engine.run, "quote": quote.run,
-              "simulate": simulate.run, "web": web.run}
+              "simulate": simulate.run, "web": web.run, "demand": demand.run}
 
 
 def main() -> int:

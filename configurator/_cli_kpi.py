@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._cli_table import table
 from .cli import FORMAT_OPTION, _dump, _failure, _load_or_exit, cli
 
 if TYPE_CHECKING:
@@ -53,15 +54,6 @@ def _num(value: float | None, decimals: int, sign: bool = False) -> str:
     return f"{value:{'+' if sign else ''}.{decimals}f}"
 
 
-def _table(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Aligned columns: the first ones left, the numbers right; a rule under the heading."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) if i < _TEXT_COLUMNS else cell.rjust(w)
-                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-             for row in rows]
-    return lines[:1] + ["-" * len(lines[0])] + lines[1:]
-
-
 def _ranking_lines(ranking: OptionRanking, min_orders: int) -> list[str]:
     month = "all months" if ranking.month == "all" else ranking.month
     out = [f"{ranking.segment}, {month} (mean {ranking.lead_time_mean:.1f}):"]
@@ -87,7 +79,7 @@ def format_kpi(report: KpiReport, name: str) -> str:
     if not groups:
         return head + "\nno orders"
     rows = [[c[0] for c in _COLUMNS], *([show(g) for _, show in _COLUMNS] for g in groups)]
-    lines = [head, *_table(rows), "",
+    lines = [head, *table(rows, _TEXT_COLUMNS), "",
              "lead time: working days from acceptance to delivery; error: delivered - promised "
              "(late > 0)", ""]
     lines.append(f"options with the longest lead times (mean of their delivered orders, "

@@ -656,7 +656,14 @@ def provider_options(whose: str) -> Callable[[F], F]:
 def _register_commands() -> None:
     # Each of these modules adds its command to `cli` when it is first imported; they import
     # the helpers above, so they are imported here, after them (and either may come first).
-    from . import _cli_configure, _cli_kpi, _cli_quote, _cli_serve, _cli_simulate  # noqa: F401
+    from . import (  # noqa: F401
+        _cli_configure,
+        _cli_demand,
+        _cli_kpi,
+        _cli_quote,
+        _cli_serve,
+        _cli_simulate,
+    )
 
 
 _register_commands()

@@ -564,3 +564,14 @@ def ledger_operations(draw: st.DrawFn, max_size: int = 8) -> list[tuple[str, obj
         st.tuples(st.just("receive"), st.integers(1, 2)),
         st.tuples(st.just("delay"), st.integers(1, 20)))
     return draw(st.lists(operation, min_size=1, max_size=max_size))
+
+
+# -- demand patterns, volume and charts (tests/test_demand.py) --------------------------------
+@st.composite
+def volatile_histories(draw: st.DrawFn, max_periods: int = 8) -> tuple[int, list[list[int]]]:
+    """Units of a few options of one module per period: ``(periods, [units per period of
+    each option])``, some options selling little (mean below 1), some a lot."""
+    periods = draw(st.integers(2, max_periods))
+    options = draw(st.lists(st.lists(st.integers(0, 40), min_size=periods, max_size=periods)
+                            .filter(any), min_size=1, max_size=8))
+    return periods, options
