@@ -135,8 +135,12 @@ def _calendar(catalog: Any, plant_path: str | None, fmt: str) -> Any:
 
 
 @click.command("kpi")
-@click.argument("history_path", metavar="HISTORY.csv",
+@click.argument("history_path", metavar="[HISTORY.csv]", required=False,
                 type=click.Path(exists=True, dir_okay=False))
+@click.option("--ledger", "ledger_target", default=None, metavar="PATH|URL",
+              help="Read the orders from this order-book ledger (a SQLite file or a database "
+                   "URL, as `bto order` takes it) instead of a history file; adds the "
+                   "customization error rate.")
 @click.option("--catalog", "catalog_path", type=click.Path(exists=True, dir_okay=False),
               default=None, help="Check the configurations against this catalog, take an "
                                  "order's segment from its options when the file has none, "
@@ -157,28 +161,41 @@ def _calendar(catalog: Any, plant_path: str | None, fmt: str) -> Any:
 @click.option("--chart-x", type=click.Choice(["actual", "promised"]), default="actual",
               show_default=True, help="The chart's lead time: actual or promised.")
 @FORMAT_OPTION
-def kpi_command(history_path: str, catalog_path: str | None, plant_path: str | None,
-                as_of_text: str | None, top: int, min_orders: int, chart_path: str | None,
-                chart_x: str, fmt: str) -> None:
-    """Delivery KPIs of past orders from a bto-history CSV file: on-time delivery, lead-time
-    variability and promise error in working days, overall, per segment and per month, and
-    the options whose orders take longest.
+def kpi_command(history_path: str | None, ledger_target: str | None, catalog_path: str | None,
+                plant_path: str | None, as_of_text: str | None, top: int, min_orders: int,
+                chart_path: str | None, chart_x: str, fmt: str) -> None:
+    """Delivery KPIs of past orders from a bto-history CSV file or the order-book ledger
+    (--ledger): on-time delivery, lead-time variability and promise error in working days,
+    overall, per segment and per month, and the options whose orders take longest; from the
+    ledger also the customization error rate (orders changed or rejected after confirmation).
 
     Exit status 1 when the files have problems (nothing is written), 2 on a usage error.
     """
     from ._files import write_atomically
     from .kpi import kpi_report, read_history
     from .loading import read_catalog
+    from .quoting.calendar import WorkCalendar
     from .simulation.chart import scatter_svg
 
     as_of = _as_of(as_of_text)
     if chart_path is not None and not Path(chart_path).resolve().parent.is_dir():
         raise click.BadParameter(f"no folder {Path(chart_path).parent}", param_hint="'--chart'")
+    if (history_path is None) == (ledger_target is None):
+        raise click.UsageError("give a history file or --ledger (one of them)")
     catalog = None if catalog_path is None else _load_or_exit(read_catalog, catalog_path,
                                                               "catalog", fmt)
     calendar = _calendar(catalog, plant_path, fmt)
-    records = _load_or_exit(functools.partial(read_history, catalog=catalog), history_path,
-                            "history", fmt)
+    customization = None
+    if ledger_target is not None:
+        records, customization, plants = _from_ledger(ledger_target, fmt)
+        if calendar is None and len(plants) == 1:  # the plant the orders were placed at
+            calendar = WorkCalendar.of(plants[0])
+        name = ledger_target
+    else:
+        assert history_path is not None
+        records = _load_or_exit(functools.partial(read_history, catalog=catalog),
+                                history_path, "history", fmt)
+        name = Path(history_path).name
     try:
         report = kpi_report(records, calendar=calendar, as_of=as_of, top=top,
                             min_orders=min_orders)
@@ -186,7 +203,6 @@ def kpi_command(history_path: str, catalog_path: str | None, plant_path: str | N
         raise _failure(exc, fmt) from None
     written = None
     if chart_path is not None:
-        name = Path(history_path).name
         try:
             svg = scatter_svg(chart_points(report, chart_x),
                               title=f"{name}: on time vs mean {chart_x} lead time, per month",
@@ -201,11 +217,34 @@ def kpi_command(history_path: str, catalog_path: str | None, plant_path: str | N
                                    f"{exc.strerror}") from None
         written = str(Path(chart_path))
     if fmt == "json":
-        _dump({"history": history_path, "chart": written, **report.to_dict()})
+        source = {"history": history_path} if ledger_target is None else {
+            "ledger": ledger_target,
+            "customization": customization.to_dict() if customization else None}
+        _dump({**source, "chart": written, **report.to_dict()})
         return
-    click.echo(format_kpi(report, Path(history_path).name))
+    click.echo(format_kpi(report, name))
+    if customization is not None:
+        click.echo(_customization_line(customization))
     if written is not None:
         click.echo(f"chart: {written}")
+
+
+def _from_ledger(target: str, fmt: str) -> tuple[Any, Any, list[Any]]:
+    """The ledger's orders as history records, its customization errors, and the plants its
+    orders were placed at (the files it recorded, as far as they still load)."""
+    from ._cli_orders import open_ledger
+
+    with open_ledger(target, fmt, load=None) as ledger:
+        return list(ledger.history()), ledger.customization(), list(ledger.plants.values())
+
+
+def _customization_line(errors: Any) -> str:
+    rate = errors.rate
+    if rate is None:
+        return "customization errors: no confirmed orders"
+    return (f"customization errors: {len(errors.orders)} of {errors.confirmed} confirmed orders "
+            f"changed or rejected after confirmation ({float(rate) * 100:.1f}%; "
+            f"{errors.changed} changed, {errors.rejected} rejected)")
 
 
 cli.add_command(kpi_command)

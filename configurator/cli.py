@@ -660,6 +660,7 @@ def _register_commands() -> None:
         _cli_configure,
         _cli_demand,
         _cli_kpi,
+        _cli_orders,
         _cli_quote,
         _cli_serve,
         _cli_simulate,

@@ -35,3 +35,18 @@ def test_python_examples_in_the_readme_and_docs_run(monkeypatch):  # type: ignor
     assert len(blocks) >= 4
     for name, block in blocks:
         exec(compile(block, name, "exec"), {"print": lambda *a, **k: None})  # noqa: S102
+
+
+def test_the_ledger_page_examples_run(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    # Run where the ledger the example opens (orders.db) is a throwaway, not in the checkout.
+    import shutil
+
+    for folder in ("catalogs", "rules"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    page = ROOT / "docs" / "ledger.md"
+    blocks = _python_blocks(page)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, page.name, "exec"), {"print": lambda *a, **k: None})  # noqa: S102
+    assert (tmp_path / "orders.db").exists()

@@ -491,3 +491,68 @@ def _state(ledger: Ledger, world: World) -> Supply:
     from configurator.ledger.state import effective_supply
 
     return effective_supply(world.supply, ledger.events())
+
+
+# --- the files the orders were placed with ------------------------------------------------
+
+def test_the_files_of_each_order_are_recorded_and_loaded_again(ledger_url: str, world: World,
+                                                               tmp_path: Path) -> None:
+    with Ledger.open(ledger_url) as first:
+        placed = place(first, world, world.at(23)).order.order
+        sources = first.sources()
+    assert {(s.kind, s.id) for s in sources} == {("catalog", "cart"), ("plant", "werkstatt"),
+                                                 ("supply", "cart-supply")}
+    assert all(Path(s.path).is_absolute() and Path(s.path).is_file() for s in sources)
+    assert json.loads(json.dumps([s.to_dict() for s in sources]))[0]["kind"] == "catalog"
+    with Ledger.open(ledger_url) as bare:
+        assert bare.load_sources() == ()
+        assert bare.catalogs["cart"] == world.catalog
+        result = bare.delay("PO-1", dt.date(2026, 12, 16), world.at(24))
+        assert placed.id in result.repromise.checked and result.repromise.unplanned == ()
+
+
+def test_a_recorded_file_that_is_gone_or_renamed_is_named(ledger_url: str, world: World,
+                                                          tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(DATA, folder)
+    catalog = load_catalog(folder / "catalog.yaml")
+    assert catalog.plant is not None and catalog.supply is not None
+    plant, supply = load_plant(catalog.plant), load_supply(catalog.supply)
+    with Ledger.open(ledger_url) as ledger:
+        ledger.place(catalog, STANDARD, plant=plant, supply=supply, at=world.at(23))
+    text = (folder / "plant.yaml").read_text(encoding="utf-8")
+    (folder / "plant.yaml").write_text(text.replace("id: werkstatt", "id: halle"),
+                                       encoding="utf-8")
+    with Ledger.open(ledger_url) as ledger, pytest.raises(LedgerError) as error:
+        ledger.load_sources()
+    assert str(folder / "plant.yaml") in str(error.value) and "'halle'" in str(error.value)
+    (folder / "plant.yaml").unlink()
+    with Ledger.open(ledger_url) as ledger, pytest.raises(LedgerError, match="gone"):
+        ledger.load_sources()
+
+
+def test_unknown_orders_and_purchase_orders_suggest_the_nearest(ledger: Ledger,
+                                                                world: World) -> None:
+    place(ledger, world, world.at(23), order_id="WEB-1001")
+    with pytest.raises(LedgerError, match="no order WEB-1010; did you mean 'WEB-1001'"):
+        ledger.order("WEB-1010")
+    with pytest.raises(LedgerError, match="did you mean 'PO-1'"):
+        ledger.receive("PO-11", world.at(24))
+    with pytest.raises(LedgerError) as error:
+        ledger.order("zzz")
+    assert "did you mean" not in str(error.value)
+
+
+def test_a_version_2_ledger_gets_the_sources_table(ledger_url: str, world: World) -> None:
+    store_url = ledger_url if "://" in ledger_url else f"sqlite:///{ledger_url}"
+    engine = sa.create_engine(store_url, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        schema.migrate(conn, upto=2)
+        assert not sa.inspect(conn).has_table("sources")
+    engine.dispose()
+    with Ledger.open(ledger_url) as ledger:
+        assert ledger.sources() == ()
+        place(ledger, world, world.at(23))
+        assert len(ledger.sources()) == 3

@@ -20,9 +20,10 @@ from .records import (
     OrderDetail,
     Outcome,
     Repromise,
+    Source,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION, STATUSES
 
 __all__ = ["MIGRATIONS", "MILESTONES", "OPEN", "SCHEMA_VERSION", "STATUSES", "Change",
            "CustomizationErrors", "Event", "EventResult", "Ledger", "LedgerError",
-           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "Repromise"]
+           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "Repromise", "Source"]

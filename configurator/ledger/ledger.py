@@ -22,6 +22,7 @@ from ..catalog.model import Catalog
 from ..kpi.report import HistoryRecord
 from ..orders import Booking, OrderBook, Reservation
 from ..plant import Plant
+from ..problems import did_you_mean
 from ..quoting.calendar import WorkCalendar
 from ..quoting.providers import FileSupply
 from ..quoting.quote import Quote, quote
@@ -30,6 +31,7 @@ from ..values import FrozenMap
 from . import schema as t
 from ._checks import overbooked_stations, overbooked_units
 from ._reasons import late_reason, number
+from ._sources import load_source, source_path
 from ._store import Store
 from .records import (
     Change,
@@ -42,6 +44,7 @@ from .records import (
     OrderDetail,
     Outcome,
     Repromise,
+    Source,
 )
 from .state import capacity_lost_bookings, effective_supply
 
@@ -196,6 +199,7 @@ class Ledger:
         self.use(catalog, plant, supply)
         with self._store.write() as conn:
             oid = self._new_id(conn, order_id)
+            self._remember(conn, at, catalog, plant, supply)
             q, why, earliest = self._try(conn, catalog, configuration, plant, supply, at,
                                          qty, None)
             self._insert(conn, oid, catalog, plant, supply, configuration, qty, at, customer,
@@ -232,6 +236,7 @@ class Ledger:
         self.use(catalog, plant, supply)
         with self._store.write() as conn:
             oid = self._new_id(conn, order_id)
+            self._remember(conn, at, catalog, plant, supply)
             return self._commit(conn, oid, catalog, configuration, plant, supply, at, qty,
                                 promised, new=True, customer=customer)
 
@@ -448,6 +453,46 @@ class Ledger:
                 book += capacity_lost_bookings(name, events)
         return OrderBook("ledger", tuple(book), tuple(res))
 
+    def sources(self) -> tuple[Source, ...]:
+        """The files the catalogs, plants and supplies of the orders were loaded from, as
+        recorded when an order was last placed or quoted with each."""
+        s = t.sources.c
+        with self._store.read() as conn:
+            return tuple(Source(r.kind, r.id, r.path, dt.datetime.fromisoformat(r.recorded))
+                         for r in conn.execute(sa.select(t.sources)
+                                               .order_by(s.kind, s.id)))
+
+    def load_sources(self) -> tuple[str, ...]:
+        """Load the recorded files (:meth:`sources`) of every catalog, plant and supply this
+        ledger was not given, so that it can re-plan without the caller naming them.
+
+        Raises :class:`LedgerError` naming the file when one that a quoted or open order
+        needs is gone, no longer loads or holds another id; for files only finished orders
+        used, returns those messages as warnings instead.
+        """
+        o = t.orders.c
+        with self._store.read() as conn:
+            needed: set[tuple[str, str]] = set()
+            for row in conn.execute(sa.select(o.catalog, o.plant, o.supply).distinct()
+                                    .where(o.status.in_(("quoted", *OPEN)))):
+                needed |= {("catalog", row.catalog), ("plant", row.plant),
+                           ("supply", row.supply)}
+        known: dict[str, Mapping[str, object]] = {
+            "catalog": self.catalogs, "plant": self.plants, "supply": self.supplies}
+        warnings: list[str] = []
+        # Plants and supplies first: a catalog names their files, so a missing one would
+        # otherwise be reported as a catalog that no longer loads.
+        for source in sorted(self.sources(), key=lambda s: s.kind == "catalog"):
+            if source.id in known[source.kind]:
+                continue
+            try:
+                self.use(load_source(source))
+            except LedgerError as error:
+                if (source.kind, source.id) in needed:
+                    raise
+                warnings.append(str(error))
+        return tuple(warnings)
+
     def changes(self, order_id: str | None = None) -> tuple[Change, ...]:
         """Moved promises, oldest first (of one order when given)."""
         query = sa.select(t.changes).order_by(t.changes.c.id)
@@ -564,6 +609,21 @@ class Ledger:
             n += 1
         conn.execute(t.ledger_lock.update().values(next_order=n + 1))
         return f"O-{n}"
+
+    def _remember(self, conn: sa.Connection, at: dt.datetime,
+                  *items: Catalog | Plant | Supply) -> None:
+        """Record the file each of ``items`` was loaded from (the latest wins)."""
+        s = t.sources.c
+        when = _moment(at)
+        for item in items:
+            path = source_path(item)
+            if path is None:
+                continue
+            kind = ("catalog" if isinstance(item, Catalog) else
+                    "plant" if isinstance(item, Plant) else "supply")
+            conn.execute(t.sources.delete().where(s.kind == kind, s.id == item.id))
+            conn.execute(t.sources.insert().values(kind=kind, id=item.id, path=path,
+                                                   recorded=when))
 
     def _events(self, conn: sa.Connection, all_kinds: bool = False) -> list[Event]:
         e = t.events.c
@@ -716,7 +776,8 @@ class Ledger:
     def _order(self, conn: sa.Connection, order_id: str) -> Order:
         row = conn.execute(sa.select(t.orders).where(t.orders.c.id == order_id)).first()
         if row is None:
-            raise LedgerError(f"no order {order_id}")
+            hint = did_you_mean(order_id, conn.execute(sa.select(t.orders.c.id)).scalars())
+            raise LedgerError(f"no order {order_id}" + (f"; {hint}" if hint else ""))
         return _order_of(row)
 
     def _detail(self, conn: sa.Connection, order_id: str) -> OrderDetail:
@@ -755,8 +816,13 @@ class Ledger:
 
     def _po(self, conn: sa.Connection, po: str) -> tuple[Supply, Supply, Any]:
         """The supply file with open purchase order ``po``, its current state, and the PO."""
-        supply = self._supply_of(conn, None, lambda s: any(
-            p.id == po for p in s.purchase_orders), f"open purchase order {po}")
+        try:
+            supply = self._supply_of(conn, None, lambda s: any(
+                p.id == po for p in s.purchase_orders), f"open purchase order {po}")
+        except LedgerError as error:
+            hint = did_you_mean(po, (p.id for s in self.supplies.values()
+                                     for p in self._supply(conn, s).purchase_orders))
+            raise LedgerError(f"{error}; {hint}" if hint else str(error)) from None
         state = self._supply(conn, supply)
         found = next(p for p in state.purchase_orders if p.id == po)
         return supply, state, found

@@ -12,7 +12,7 @@ from ..orders import Booking, Reservation
 from ..values import FrozenMap
 
 __all__ = ["Change", "CustomizationErrors", "Event", "EventResult", "LedgerError",
-           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "Repromise"]
+           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "Repromise", "Source"]
 
 
 class LedgerError(Exception):
@@ -223,3 +223,18 @@ class CustomizationErrors:
         return {"confirmed": self.confirmed, "changed": self.changed,
                 "rejected": self.rejected, "orders": list(self.orders),
                 "rate": None if rate is None else str(round(rate, 4))}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The file a catalog, plant or supply (``kind``) with ``id`` was loaded from when an
+    order was last placed or quoted with it (``path`` is absolute; ``recorded``: when)."""
+
+    kind: str
+    id: str
+    path: str
+    recorded: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "path": self.path,
+                "recorded": self.recorded.isoformat()}

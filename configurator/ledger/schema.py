@@ -112,6 +112,16 @@ changes = sa.Table(
     sa.Column("escalated_to", sa.String(200)),
 )
 
+# The files each catalog, plant and supply id was last placed with, so that a later process
+# (the command line) can load them again to re-plan.
+sources = sa.Table(
+    "sources", metadata,
+    sa.Column("kind", sa.String(10), primary_key=True),  # catalog, plant or supply
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),  # absolute
+    sa.Column("recorded", sa.String(40), nullable=False),  # UTC ISO 8601
+)
+
 
 def _v1(conn: sa.Connection) -> None:
     """The first ledger: orders, milestones, reservations, bookings, events, changes."""
@@ -119,6 +129,8 @@ def _v1(conn: sa.Connection) -> None:
     # what was released.
     frozen = sa.MetaData()
     for table in metadata.sorted_tables:
+        if table.name in _LATER_TABLES:
+            continue
         columns = [c._copy() for c in table.columns if (table.name, c.name) not in _LATER]
         checks = [sa.CheckConstraint(str(c.sqltext), name=c.name) for c in table.constraints
                   if isinstance(c, sa.CheckConstraint)]
@@ -138,12 +150,19 @@ def _v2(conn: sa.Connection) -> None:
         conn.execute(sa.text(f'CREATE INDEX ix_{name} ON {table} ("{column}")'))
 
 
+def _v3(conn: sa.Connection) -> None:
+    """The files each catalog, plant and supply was loaded from."""
+    sources.create(conn)
+
+
 orders.append_column(sa.Column("reason", sa.Text))
 #: Columns the later migrations add, as (table, column).
 _LATER = frozenset({("orders", "reason")})
+#: Tables the later migrations create.
+_LATER_TABLES = frozenset({"sources"})
 
 #: The ordered migrations: index i takes a ledger from version i to i + 1.
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1, _v2, _v3)
 #: The schema version this code reads and writes.
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
