@@ -193,7 +193,11 @@ def _file_option(flag: str, name: str, help_text: str) -> Callable[[_F], _F]:
 
 
 @click.command("demand")
-@click.argument("history_path", metavar="HISTORY", type=click.Path(exists=True, dir_okay=False))
+@click.argument("history_path", metavar="[HISTORY]", required=False,
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--ledger", "ledger_target", default=None, metavar="PATH|URL",
+              help="Read the orders from this order-book ledger (as `bto order` takes it: "
+                   "every confirmed order) instead of a history file.")
 @_file_option("--folds", "folds_path", "A fold file (one fold number per sales row): report "
               "the cross-validated accuracy of the recommended values.")
 @_file_option("--catalog", "catalog_path", "Recommend only possible values; check a "
@@ -230,16 +234,17 @@ def _file_option(flag: str, name: str, help_text: str) -> Callable[[_F], _F]:
               help="Write an SVG chart of the demand per period of the most volatile "
                    "options, one panel each.")
 @FORMAT_OPTION
-def demand_command(history_path: str, folds_path: str | None, catalog_path: str | None,
+def demand_command(history_path: str | None, ledger_target: str | None,
+                   folds_path: str | None, catalog_path: str | None,
                    supply_path: str | None, plant_path: str | None, period: str,
                    periods: int | None, holding_rate: float, unit_costs: tuple[str, ...],
                    target_days: int | None, top: int, min_mean: float, seed: int,
                    sample: int | None, filter_sample: int, chart_path: str | None,
                    fmt: str) -> None:
-    """Demand patterns of a sales history (a bto-history CSV file or a whitespace sales
-    table): option popularity, options bought together, volatility, recommended defaults;
-    with --supply, which parts to stock and which to buy to order; with --folds, the
-    held-out accuracy of the recommendations.
+    """Demand patterns of a sales history (a bto-history CSV file, a whitespace sales table, or
+    the order-book ledger with --ledger): option popularity, options bought together,
+    volatility, recommended defaults; with --supply, which parts to stock and which to buy
+    to order; with --folds, the held-out accuracy of the recommendations.
 
     Exit status 1 when the files have problems, 2 on a usage error.
     """
@@ -251,12 +256,24 @@ def demand_command(history_path: str, folds_path: str | None, catalog_path: str 
         raise click.UsageError("--supply needs --catalog, whose BOM turns options into parts")
     if chart_path is not None and not Path(chart_path).resolve().parent.is_dir():
         raise click.BadParameter(f"no folder {Path(chart_path).parent}", param_hint="'--chart'")
+    if (history_path is None) == (ledger_target is None):
+        raise click.UsageError("give a history file or --ledger (one of them)")
     costs = _unit_costs(unit_costs)
     catalog = _load(read_catalog, catalog_path, "catalog", fmt)
-    history = _load_or_exit(functools.partial(read_sales, catalog=catalog), history_path,
-                            "history", fmt)
+    if ledger_target is not None:
+        from ._cli_orders import open_ledger
+        from .demand import history_of_records
+
+        with open_ledger(ledger_target, fmt, load=False) as ledger:
+            history = history_of_records(ledger.history(), catalog, ledger_target)
+        source = ledger_target
+    else:
+        assert history_path is not None
+        history = _load_or_exit(functools.partial(read_sales, catalog=catalog), history_path,
+                                "history", fmt)
+        source = history_path
     if not history.sales:
-        raise _failure(ValueError(f"{history_path} has no sales"), fmt)
+        raise _failure(ValueError(f"{source} has no sales"), fmt)
     if chart_path is not None and periods is None and not history.dated:
         raise click.UsageError("the sales have no order dates: give --periods N to chart the "
                                "demand per period")
@@ -288,7 +305,7 @@ def demand_command(history_path: str, folds_path: str | None, catalog_path: str 
     written = None
     if chart_path is not None:
         try:
-            svg = chart_svg(report, f"{Path(history_path).name}: the most volatile options")
+            svg = chart_svg(report, f"{Path(source).name}: the most volatile options")
             write_atomically(chart_path, svg)
         except ValueError as exc:
             raise _failure(exc, fmt) from None
@@ -297,11 +314,12 @@ def demand_command(history_path: str, folds_path: str | None, catalog_path: str 
                                    f"{exc.strerror}") from None
         written = str(Path(chart_path))
     if fmt == "json":
-        _dump({"history": history_path, "chart": written, "report": report.to_dict(),
+        origin = {"history": history_path} if ledger_target is None else {"ledger": source}
+        _dump({**origin, "chart": written, "report": report.to_dict(),
                "postponement": None if plan is None else plan.to_dict(),
                "evaluation": None if evaluation is None else evaluation.to_dict()})
         return
-    click.echo(format_demand(report, Path(history_path).name, top, plan, evaluation))
+    click.echo(format_demand(report, Path(source).name, top, plan, evaluation))
     if written is not None:
         click.echo(f"chart: {written}")
 

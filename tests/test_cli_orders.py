@@ -403,3 +403,17 @@ def test_kpi_reads_the_ledger_with_the_customization_error_rate(ledger_url: str)
     assert "customization errors: 1 of 3 confirmed orders" in out
     code, _, err = bto("kpi", str(DATA / "catalog.yaml"))  # a history file and a ledger
     assert code == 2 and "one of them" in err
+
+
+def test_demand_reads_the_ledger(ledger_url: str) -> None:
+    bto = Bto(ledger_url)
+    for i, motor in enumerate(("standard", "standard", "manual")):
+        code, _, err = place(bto, f"2026-11-23T09:0{i}", "-s", f"motor={motor}")
+        assert code == 0, err
+    code, out, err = bto("demand", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["ledger"] == ledger_url
+    motor = next(m for m in report["report"]["popularity"] if m["module"] == "motor")
+    shares = {o["option"]: o["units"] for o in motor["options"]}
+    assert shares == {"standard": 2, "manual": 1}

@@ -29,10 +29,19 @@ from .report import (
     demand_report,
     periods_of,
 )
-from .sales import Sale, SalesHistory, load_sales, read_folds, read_sales
+from .sales import (
+    Sale,
+    SalesHistory,
+    history_of_records,
+    load_sales,
+    read_folds,
+    read_sales,
+)
 
-__all__ = ["GRID", "Accuracy", "CandidateFilter", "Context", "DefaultAdvice", "DemandModel",
-           "DemandReport", "Evaluation", "FoldAccuracy", "ModulePopularity", "OptionPair",
-           "OptionShare", "OptionVolatility", "PartAdvice", "Periods", "PostponementReport",
-           "Recommendation", "Sale", "SalesHistory", "SessionFilter", "Weights", "demand_report",
-           "evaluate", "load_sales", "periods_of", "postponement", "read_folds", "read_sales"]
+__all__ = ["GRID", "Accuracy", "CandidateFilter", "Context", "DefaultAdvice",
+           "DemandModel", "DemandReport", "Evaluation", "FoldAccuracy",
+           "ModulePopularity", "OptionPair", "OptionShare", "OptionVolatility",
+           "PartAdvice", "Periods", "PostponementReport", "Recommendation", "Sale",
+           "SalesHistory", "SessionFilter", "Weights", "demand_report", "evaluate",
+           "history_of_records", "load_sales", "periods_of", "postponement",
+           "read_folds", "read_sales"]

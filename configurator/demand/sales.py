@@ -16,15 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._yaml import read_text
 from ..problems import LoadError, Position, Problem
 
-__all__ = ["Sale", "SalesHistory", "load_sales", "read_folds", "read_sales"]
+if TYPE_CHECKING:
+    from ..kpi.report import HistoryRecord
+
+__all__ = ["Sale", "SalesHistory", "history_of_records", "load_sales", "read_folds",
+           "read_sales"]
 
 #: What a sale chose in a module: one option id, or the option ids of a multi-select module.
 ChoiceValue = str | tuple[str, ...]
@@ -100,6 +104,13 @@ def _from_history(path: Path, name: str, catalog: Any
     records, problems = read_history(path, catalog, filename=name)
     if records is None:
         return None, problems
+    return history_of_records(records, catalog, name), problems
+
+
+def history_of_records(records: Iterable[HistoryRecord], catalog: Any = None,
+                       source: str = "orders") -> SalesHistory:
+    """The sales of order-history records (a ``bto-history`` file's, or the ledger's
+    ``Ledger.history()``); ``catalog`` tells which modules are multi-select."""
     modules: dict[str, None] = {}
     sales = []
     for record in records:
@@ -112,7 +123,7 @@ def _from_history(path: Path, name: str, catalog: Any
         configuration = {m: tuple(v) if len(v) > 1 or m in multi else v[0]
                          for m, v in chosen.items()}
         sales.append(Sale(record.order, record.ordered, configuration, record.quantity))
-    return SalesHistory(tuple(sales), tuple(modules), name, "bto-history"), problems
+    return SalesHistory(tuple(sales), tuple(modules), source, "bto-history")
 
 
 def _table(text: str, name: str) -> tuple[SalesHistory | None, list[Problem]]:
