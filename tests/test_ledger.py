@@ -556,3 +556,27 @@ def test_a_version_2_ledger_gets_the_sources_table(ledger_url: str, world: World
         assert ledger.sources() == ()
         place(ledger, world, world.at(23))
         assert len(ledger.sources()) == 3
+
+
+def test_a_repromise_keeping_its_holdings_in_memory_equals_one_reading_them_each_time(
+        tmp_path: Path, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    def story(target: Path) -> tuple[Any, ...]:
+        with Ledger.open(target, catalogs=[world.catalog], plants=[world.plant],
+                         supplies=[world.supply]) as ledger:
+            _fill_stock_then_po(ledger, world)
+            place(ledger, world, world.at(23, 11), {"motor": "strong", "brake": "disc"})
+            delayed = ledger.delay("PO-1", dt.date(2026, 12, 16), world.at(24), "late ship")
+            lost = ledger.capacity_lost("assembly", world.at(25, 8), world.at(25, 17), 1,
+                                        world.at(24, 12))
+            return (delayed.changes, lost.changes, ledger.order_book(),
+                    [ledger.order(o.id) for o in ledger.orders()])
+
+    kept = story(tmp_path / "kept.db")
+    original = Ledger._try
+
+    def reading(self: Ledger, *args: Any, known: Any = None, **kwargs: Any) -> Any:
+        return original(self, *args, **kwargs)  # the holdings read from the database
+
+    monkeypatch.setattr(Ledger, "_try", reading)
+    assert story(tmp_path / "read.db") == kept
+    assert kept[0] and kept[1] is not None  # the delay moved promises

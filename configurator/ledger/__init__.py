@@ -19,6 +19,7 @@ from .records import (
     Order,
     OrderDetail,
     Outcome,
+    QuoteInputs,
     Repromise,
     Source,
 )
@@ -26,4 +27,5 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, STATUSES
 
 __all__ = ["MIGRATIONS", "MILESTONES", "OPEN", "SCHEMA_VERSION", "STATUSES", "Change",
            "CustomizationErrors", "Event", "EventResult", "Ledger", "LedgerError",
-           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "Repromise", "Source"]
+           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "QuoteInputs", "Repromise",
+           "Source"]

@@ -43,6 +43,7 @@ from .records import (
     Order,
     OrderDetail,
     Outcome,
+    QuoteInputs,
     Repromise,
     Source,
 )
@@ -119,6 +120,11 @@ class _Holdings:
             self.bookings[row.order].append(Booking(
                 row.order, row.work_centre, dt.datetime.fromisoformat(row.start),
                 dt.datetime.fromisoformat(row.end)))
+
+    def hold(self, oid: str, plant: str, supply: str, q: Quote) -> None:
+        """Order ``oid`` now holds what plan ``q`` uses (as :meth:`Ledger._hold` writes it)."""
+        self.where[oid] = (plant, supply)
+        self.reservations[oid], self.bookings[oid] = _held_by(oid, q)
 
     def held(self, plant: str, supply: str, exclude: str | None = None
              ) -> tuple[list[Reservation], list[Booking]]:
@@ -442,16 +448,33 @@ class Ledger:
         with self._store.read() as conn:
             holdings = _Holdings(conn)
             events = self._events(conn)
-        res = [r for order, (_, s) in holdings.where.items() if supply in (None, s)
-               for r in holdings.reservations.get(order, ())]
-        book = [b for order, (p, _) in holdings.where.items() if plant in (None, p)
-                for b in holdings.bookings.get(order, ())]
-        plants = {p for p, _ in holdings.where.values()} | {
-            e.payload["plant"] for e in events if e.kind == "capacity_lost"}
-        for name in sorted(plants):
-            if plant in (None, name):
-                book += capacity_lost_bookings(name, events)
-        return OrderBook("ledger", tuple(book), tuple(res))
+        return _order_book(holdings, events, plant, supply)
+
+    def revision(self) -> int:
+        """The id of the last recorded event (0: none yet). Every operation that changes
+        what orders hold or what the supply is records an event, so an unchanged revision
+        means an unchanged :meth:`quote_inputs`. Only reads: safe from several threads."""
+        with self._store.read() as conn:
+            return self._revision(conn)
+
+    @staticmethod
+    def _revision(conn: sa.Connection) -> int:
+        return int(conn.execute(sa.select(sa.func.max(t.events.c.id))).scalar() or 0)
+
+    def quote_inputs(self, supply: Supply, plant: Plant | str | None = None) -> QuoteInputs:
+        """What a quote of a new order sees, read in one transaction: ``supply`` with the
+        recorded supply events applied (received and delayed purchase orders, lead times,
+        stock shipped orders used), and the order book of ``plant`` (a plant or its id;
+        None: every plant) and ``supply`` (what the open orders hold, and capacity lost).
+        Quoting with these gives the date :meth:`place` would give now. Only reads: safe
+        from several threads."""
+        plant_id = plant.id if isinstance(plant, Plant) else plant
+        with self._store.read() as conn:
+            holdings = _Holdings(conn)
+            events = self._events(conn)
+            revision = self._revision(conn)
+        return QuoteInputs(effective_supply(supply, events),
+                           _order_book(holdings, events, plant_id, supply.id), revision)
 
     def sources(self) -> tuple[Source, ...]:
         """The files the catalogs, plants and supplies of the orders were loaded from, as
@@ -655,17 +678,19 @@ class Ledger:
 
     def _try(self, conn: sa.Connection, catalog: Catalog, configuration: Any, plant: Plant,
              supply: Supply, at: dt.datetime, qty: int, exclude: str | None,
-             promised: dt.date | None = None, now: dt.datetime | None = None
+             promised: dt.date | None = None, now: dt.datetime | None = None,
+             known: tuple[_Holdings, list[Event]] | None = None
              ) -> tuple[Quote | None, str | None, dt.date | None]:
         """A fresh quote against what is free, or None and why not; and the earliest date
         the fresh plan gives (None when it cannot be planned). With ``now`` (a
         re-plan of order ``exclude``, placed at ``at``), no new slot may start before
-        ``now``: only the order's own booked time lies in the past."""
+        ``now``: only the order's own booked time lies in the past. ``known``: the holdings
+        and events of this transaction, when the caller keeps them (else read here)."""
         _moment(at)
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
             raise LedgerError(f"the quantity must be a whole number of at least 1, not {qty!r}")
-        events = self._events(conn)
-        holdings = _Holdings(conn)
+        holdings, events = known if known is not None else (_Holdings(conn),
+                                                            self._events(conn))
         state = effective_supply(supply, events)
         try:
             q = quote(catalog, configuration, plant=plant, supply=state,
@@ -733,20 +758,15 @@ class Ledger:
     def _hold(self, conn: sa.Connection, oid: str, q: Quote) -> None:
         """Replace what order ``oid`` holds with what plan ``q`` uses."""
         self._release(conn, oid)
-        taken: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)
-        for line in q.plan.materials:
-            for a in line.allocations:
-                if a.kind in ("stock", "po"):
-                    taken[line.part, a.ref if a.kind == "po" else None] += a.qty
-        if taken:
+        reservations, bookings = _held_by(oid, q)
+        if reservations:
             conn.execute(t.reservations.insert(), [
-                {"order": oid, "part": part, "qty": str(qty), "po": po}
-                for (part, po), qty in taken.items()])
-        slots = [s for s in q.plan.slots if s.end > s.start]
-        if slots:
+                {"order": oid, "part": r.part, "qty": str(r.qty), "po": r.po}
+                for r in reservations])
+        if bookings:
             conn.execute(t.bookings.insert(), [
-                {"order": oid, "work_centre": s.work_centre, "start": _moment(s.start),
-                 "end": _moment(s.end)} for s in slots])
+                {"order": oid, "work_centre": b.work_centre, "start": _moment(b.start),
+                 "end": _moment(b.end)} for b in bookings])
 
     def _release(self, conn: sa.Connection, oid: str) -> None:
         conn.execute(t.reservations.delete().where(t.reservations.c.order == oid))
@@ -886,6 +906,8 @@ class Ledger:
         checked: list[str] = []
         changes: list[Change] = []
         unplanned: list[tuple[str, str]] = []
+        # read once: each re-plan below updates the holdings it changes
+        known = (_Holdings(conn), self._events(conn))
         for row in rows:
             order = _order_of(row)
             checked.append(order.id)
@@ -897,11 +919,12 @@ class Ledger:
             # Planned from when it was placed (its purchases were ordered then), so that an
             # order nothing happened to gets its plan back: no churn as time passes.
             q, why, _ = self._try(conn, catalog, order.configuration, plant, supply,
-                               order.placed, order.qty, order.id, now=at)
+                               order.placed, order.qty, order.id, now=at, known=known)
             if q is None:
                 unplanned.append((order.id, why or "cannot be planned"))
                 continue
             self._hold(conn, order.id, q)
+            known[0].hold(order.id, plant.id, supply.id, q)
             self._store_milestones(conn, order.id, q)
             assert order.promised is not None
             if q.promised > order.promised:
@@ -930,6 +953,35 @@ class Ledger:
         self._update(conn, order.id, promised=new.isoformat())
         return Change(int(key[0]), order.id, dt.datetime.fromisoformat(when), order.promised,
                       new, cause, slip, escalated, event)
+
+
+def _held_by(oid: str, q: Quote) -> tuple[list[Reservation], list[Booking]]:
+    """What order ``oid`` holds under plan ``q``: its stock and purchase-order allocations,
+    one reservation per part and source, and a booking per slot that takes time."""
+    taken: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)
+    for line in q.plan.materials:
+        for a in line.allocations:
+            if a.kind in ("stock", "po"):
+                taken[line.part, a.ref if a.kind == "po" else None] += a.qty
+    return ([Reservation(oid, part, qty, po) for (part, po), qty in taken.items()],
+            [Booking(oid, s.work_centre, s.start, s.end) for s in q.plan.slots
+             if s.end > s.start])
+
+
+def _order_book(holdings: _Holdings, events: Sequence[Event], plant: str | None,
+                supply: str | None) -> OrderBook:
+    """What the open orders hold: bookings of ``plant`` (with capacity lost) and
+    reservations of ``supply``; None: of all."""
+    res = [r for order, (_, s) in holdings.where.items() if supply in (None, s)
+           for r in holdings.reservations.get(order, ())]
+    book = [b for order, (p, _) in holdings.where.items() if plant in (None, p)
+            for b in holdings.bookings.get(order, ())]
+    plants = {p for p, _ in holdings.where.values()} | {
+        e.payload["plant"] for e in events if e.kind == "capacity_lost"}
+    for name in sorted(plants):
+        if plant in (None, name):
+            book += capacity_lost_bookings(name, events)
+    return OrderBook("ledger", tuple(book), tuple(res))
 
 
 def _minus(span: tuple[dt.datetime, dt.datetime],

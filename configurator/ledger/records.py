@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..orders import Booking, Reservation
+from ..orders import Booking, OrderBook, Reservation
+from ..supply import Supply
 from ..values import FrozenMap
 
 __all__ = ["Change", "CustomizationErrors", "Event", "EventResult", "LedgerError",
-           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "Repromise", "Source"]
+           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "QuoteInputs", "Repromise",
+           "Source"]
 
 
 class LedgerError(Exception):
@@ -159,6 +161,22 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "reason": self.reason, "earliest": _iso(self.earliest),
                 "order": self.order.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteInputs:
+    """What a quote of a new order sees in the ledger: the supply state (the supply file
+    with the recorded events applied), the order book of what the open orders hold, and the
+    ledger's revision (:meth:`Ledger.revision`) they were read at."""
+
+    supply: Supply
+    orders: OrderBook
+    revision: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"revision": self.revision, "supply": self.supply.id,
+                "reservations": [r.to_dict() for r in self.orders.reservations],
+                "bookings": [b.to_dict() for b in self.orders.bookings]}
 
 
 @dataclass(frozen=True, slots=True)
