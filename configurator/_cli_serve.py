@@ -1,9 +1,10 @@
 """``bto serve``: the web configurator (:func:`configurator.web.create_app`) under uvicorn.
 
 Every file is read and checked before the server starts, so a bad catalog prints its
-problems as ``file:line:col`` and exits 1; the port is bound before uvicorn runs, so a port in
-use is one clear line and exit 1. Starlette and uvicorn are imported only here, when the
-command runs, so ``bto --help`` stays fast.
+problems as ``file:line:col`` and exits 1; so is the ``--ledger`` (opened, or created when a
+SQLite file is missing, as ``bto order place`` does). The port is bound before uvicorn runs,
+so a port in use is one clear line and exit 1. Starlette and uvicorn are imported only
+here, when the command runs, so ``bto --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -57,15 +58,24 @@ def bind(host: str, port: int) -> socket.socket:
               help="Server processes sharing the port, each with the catalogs loaded once; "
                    "one per core answers more clicks at once (every process gives the same "
                    "answers: the state is in the request).")
+@click.option("--ledger", "ledger_target", default=None, metavar="PATH|URL",
+              help="Take orders into this order-book ledger (a SQLite file, created if "
+                   "missing, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB): the page "
+                   "gets an Order button, and every quote sees what the ledger holds. "
+                   "Replaces --orders.")
 @provider_options("each catalog's")
 def serve_command(catalogs: tuple[str, ...], host: str, port: int, workers: int,
-                  plant_path: str | None, supply_path: str | None,
+                  ledger_target: str | None, plant_path: str | None, supply_path: str | None,
                   orders_path: str | None) -> None:
     """Serve the web configurator and its JSON API for CATALOG files.
 
-    Open http://HOST:PORT/ in a browser; the API is described at /openapi.json. Exit status
-    1 when a file has problems or the port is in use.
+    Open http://HOST:PORT/ in a browser; the API is described at /openapi.json. With
+    --ledger, customers order from the page (POST /api/catalogs/ID/orders). Exit status 1
+    when a file or the ledger has problems or the port is in use.
     """
+    if ledger_target is not None and orders_path is not None:
+        raise click.UsageError("--orders and --ledger both give the order book; the ledger "
+                               "holds the open orders, so give only --ledger")
     from .loading import read_catalog, read_orders, read_plant, read_supply
 
     loaded = [_load_or_exit(read_catalog, path, "catalog") for path in catalogs]
@@ -84,11 +94,31 @@ def serve_command(catalogs: tuple[str, ...], host: str, port: int, workers: int,
                 raise click.UsageError(f"{path} names no {what} file; give --{what} FILE")
             if given is None:
                 _load_or_exit(read, str(own), what)  # its problems, before the server starts
+    if ledger_target is None:
+        _serve(loaded, catalogs, host, port, workers, plant_path, supply_path, orders_path,
+               plant, supply, orders, None)
+        return
+    from ._cli_orders import open_ledger
+
+    with open_ledger(ledger_target, "text", create=True, load=False) as opened:
+        # One process serves with the ledger checked here; workers each open their own.
+        ledger: Any = opened if workers == 1 else (
+            ledger_target if "://" in ledger_target
+            else os.path.abspath(os.path.expanduser(ledger_target)))
+        _serve(loaded, catalogs, host, port, workers, plant_path, supply_path, None, plant,
+               supply, None, ledger)
+
+
+def _serve(loaded: list[Any], catalogs: tuple[str, ...], host: str, port: int, workers: int,
+           plant_path: str | None, supply_path: str | None, orders_path: str | None,
+           plant: Any, supply: Any, orders: Any, ledger: Any) -> None:
+    """Bind the port and run the app: in this process, or in ``workers`` processes that
+    load the (already checked) files named in their environment."""
     sock = bind(host, port)
     if workers == 1:
         from .web import create_app
 
-        app = create_app(loaded, plant=plant, supply=supply, orders=orders)
+        app = create_app(loaded, plant=plant, supply=supply, orders=orders, ledger=ledger)
         _run(sock, host, app)
         return
     # Each worker process loads the (already checked) files itself, named in its environment.
@@ -96,7 +126,8 @@ def serve_command(catalogs: tuple[str, ...], host: str, port: int, workers: int,
 
     files = {"catalogs": [os.path.abspath(p) for p in catalogs],
              **{k: os.path.abspath(v) for k, v in (("plant", plant_path), ("supply", supply_path),
-                                                   ("orders", orders_path)) if v}}
+                                                   ("orders", orders_path)) if v},
+             **({"ledger": ledger} if ledger is not None else {})}
     os.environ[SERVE_ENV] = json.dumps(files)
     _run(sock, host, None, workers)
 

@@ -9,24 +9,33 @@ Routes (the OpenAPI 3.1 document at ``/openapi.json`` describes the JSON API):
 - ``GET /api/catalogs``: the catalogs served;
 - ``POST /api/catalogs/{id}/page``: the page's state for a selection;
 - ``POST /api/catalogs/{id}/quote.html``: the quote as a downloadable HTML document;
+- ``POST /api/catalogs/{id}/orders``: place an order in the order-book ledger (only when the
+  app has one: ``create_app(..., ledger=...)``, ``bto serve --ledger``);
 - ``GET /`` and ``GET /c/{id}``: the configurator page (HTML, CSS and a little JavaScript
   served from the package: nothing is fetched from the network).
 
 Every problem with a request is a JSON ``{"error": ..., "suggestion": ...}`` with a 4xx
 status; anything unexpected is logged and answered with a generic 500 JSON, never a
 traceback. All HTML is autoescaped.
+
+With a ledger, every answer is quoted against what the ledger holds at that moment (other
+processes place orders too): its supply state and order book, read again whenever the
+ledger's revision has moved since the last request.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from starlette.applications import Starlette
@@ -40,10 +49,13 @@ from .catalog.model import Catalog
 from .choices import SelectionError
 from .loading import load_catalog, load_orders, load_plant, load_supply
 from .orders import OrderBook
-from .page import page_state
+from .page import page_state, selection_choices
 from .plant import Plant
 from .problems import did_you_mean
 from .supply import Supply
+
+if TYPE_CHECKING:
+    from .ledger import Ledger, Outcome, QuoteInputs
 
 __all__ = ["MAX_BODY_BYTES", "MAX_QTY", "MAX_TEXT", "SERVE_ENV", "ApiError", "app_from_environment",
            "create_app", "openapi"]
@@ -59,6 +71,7 @@ STATIC = Path(__file__).parent / "web_static"
 _ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 _PAGE_KEYS = ("selection", "at", "lang", "qty", "deltas", "tradeoffs")
 _QUOTE_KEYS = ("selection", "at", "lang", "qty", "customer")
+_ORDER_KEYS = ("selection", "at", "qty", "customer", "promised")
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
@@ -122,8 +135,62 @@ def _served(catalogs: Sequence[PathOr | Catalog], plant: PathOr | Plant | None,
     return out
 
 
+class _Desk:
+    """The ledger as the app uses it: what a quote sees now (read again only when the
+    ledger's revision moved), and orders placed one at a time in this process (the ledger
+    object is not thread-safe; the database keeps other processes in line)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._placing = threading.Lock()
+        self._seen: dict[tuple[str, str], QuoteInputs] = {}
+
+    def fresh(self, found: _Served) -> _Served:
+        """``found`` with the ledger's current supply state and order book."""
+        key = (found.plant.id, found.supply.id)
+        with _ledger_errors():
+            known = self._seen.get(key)
+            if known is None or known.revision != self.ledger.revision():
+                known = self._seen[key] = self.ledger.quote_inputs(found.supply, found.plant)
+        return dataclasses.replace(found, supply=known.supply, orders=known.orders)
+
+    def place(self, found: _Served, configuration: Any, args: _Arguments, customer: str,
+              promised: dt.date) -> Outcome:
+        """Place the order (confirmed, or refused with the reason)."""
+        with _ledger_errors(), self._placing:
+            return self.ledger.place(found.catalog, configuration, plant=found.plant,
+                                     supply=found.supply, at=args.at, qty=args.qty,
+                                     customer=customer, promised=promised)
+
+
+@contextmanager
+def _ledger_errors() -> Iterator[None]:
+    """A ledger that fails (database gone, locked too long) is a 503; the details, which
+    name the database, go to the log only."""
+    from .ledger import LedgerError
+
+    try:
+        yield
+    except LedgerError as exc:
+        log.error("order book: %s", exc)
+        raise ApiError(503, "the order book cannot be reached just now",
+                       "try again in a moment") from None
+
+
+def _open_ledger(ledger: PathOr | Ledger, served: Mapping[str, _Served]) -> Ledger:
+    """The ledger (opened when given as a path or URL), knowing every served catalog,
+    plant and supply."""
+    from .ledger import Ledger
+
+    opened = ledger if isinstance(ledger, Ledger) else Ledger.open(ledger)
+    for entry in served.values():
+        opened.use(entry.catalog, entry.plant, entry.supply)
+    return opened
+
+
 #: The environment variable naming the files ``bto serve --workers N`` serves: JSON with
-#: ``catalogs`` (a list of paths) and optional ``plant``, ``supply`` and ``orders`` paths.
+#: ``catalogs`` (a list of paths) and optional ``plant``, ``supply`` and ``orders`` paths and
+#: ``ledger`` (a path or database URL).
 SERVE_ENV = "BTO_SERVE_FILES"
 
 
@@ -132,17 +199,26 @@ def app_from_environment() -> Starlette:
     ``bto serve --workers N`` process loads)."""
     files = json.loads(os.environ[SERVE_ENV])
     return create_app(files["catalogs"], plant=files.get("plant"), supply=files.get("supply"),
-                      orders=files.get("orders"))
+                      orders=files.get("orders"), ledger=files.get("ledger"))
 
 
 def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant | None = None,
                supply: PathOr | Supply | None = None,
-               orders: PathOr | OrderBook | None = None) -> Starlette:
+               orders: PathOr | OrderBook | None = None,
+               ledger: PathOr | Ledger | None = None) -> Starlette:
     """The web configurator for these catalogs (files or loaded catalogs). ``plant`` and
     ``supply`` replace each catalog's own files; ``orders`` is an order book for all of them.
-    Raises :class:`~configurator.LoadError` for a bad file, ValueError for two catalogs with
-    one id or a catalog without plant or supply data."""
+    ``ledger`` (a :class:`~configurator.ledger.Ledger`, or its path or URL, opened and
+    created if missing) takes orders, and every quote sees what it holds; it excludes
+    ``orders``. Raises :class:`~configurator.LoadError` for a bad file, ValueError for two
+    catalogs with one id, a catalog without plant or supply data, or both ``orders`` and
+    ``ledger``; :class:`~configurator.ledger.LedgerError` for a ledger that cannot be
+    opened."""
+    if orders is not None and ledger is not None:
+        raise ValueError("give an order-book file or a ledger, not both: the ledger is the "
+                         "order book")
     served = _served(catalog_paths, plant, supply, orders)
+    desk = None if ledger is None else _Desk(_open_ledger(ledger, served))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(STATIC), autoescape=True,
                              undefined=jinja2.StrictUndefined)
 
@@ -154,6 +230,10 @@ def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant 
                            did_you_mean(catalog_id, served) or
                            f"catalogs: {', '.join(served)}")
         return found
+
+    def now(found: _Served) -> _Served:
+        """What to quote against: with a ledger, what it holds now."""
+        return found if desk is None else desk.fresh(found)
 
     async def catalogs(request: Request) -> Response:
         return _json({"catalogs": [
@@ -170,7 +250,7 @@ def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant 
         tradeoffs = body.get("tradeoffs", True)
         if not isinstance(tradeoffs, bool):
             raise ApiError(400, "'tradeoffs' must be true or false")
-        state = await run_in_threadpool(_page, found, args, deltas, tradeoffs)
+        state = await run_in_threadpool(lambda: _page(now(found), args, deltas, tradeoffs))
         return _json(state.to_dict())
 
     async def quote_html(request: Request) -> Response:
@@ -179,12 +259,10 @@ def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant 
         found = entry(request)
         body = await _body(request, _QUOTE_KEYS)
         args = _arguments(found, body)
-        customer = body.get("customer")
-        if customer is not None and (not isinstance(customer, str) or len(customer) > MAX_TEXT):
-            raise ApiError(400, f"'customer' must be a text of at most {MAX_TEXT} characters")
+        customer = _customer(body.get("customer"))
 
         def document() -> str:
-            state = _page(found, args, False, True)
+            state = _page(now(found), args, False, True)
             if not state.valid:
                 raise ApiError(409, "the selection conflicts; there is nothing to quote",
                                "apply one of the page's repairs first")
@@ -198,6 +276,31 @@ def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant 
         return HTMLResponse(text, headers={
             **_SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
+    async def place(request: Request) -> Response:
+        if desk is None:
+            raise ApiError(404, "this server has no order book: it quotes, but takes no "
+                           "orders", "start it with `bto serve --ledger PATH|URL` to take "
+                           "orders")
+        found = entry(request)
+        body = await _body(request, _ORDER_KEYS)
+        args = _arguments(found, body)
+        customer = _orderer(body.get("customer"))
+        promised = _promised(body.get("promised"))
+
+        def order() -> Outcome:
+            configuration = _configuration(found.catalog, args.selection)
+            return desk.place(found, configuration, args, customer, promised)
+
+        outcome = await run_in_threadpool(order)
+        answer = _order_answer(outcome)
+        if outcome.ok:
+            return JSONResponse(answer, status_code=201, headers=_SECURITY_HEADERS)
+        earliest = f"the earliest date now is {outcome.earliest.isoformat()}" \
+            if outcome.earliest else "it cannot be built now"
+        return JSONResponse({"error": f"the order is refused: {outcome.reason}",
+                             "suggestion": f"{earliest}; quote again and accept the new date",
+                             **answer}, status_code=409, headers=_SECURITY_HEADERS)
+
     async def spec(request: Request) -> Response:
         return _json(openapi(sorted(served)))
 
@@ -210,7 +313,7 @@ def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant 
         found = entry(request)
         html = env.get_template("page.html.j2").render(
             catalog_id=found.catalog.id, name=found.catalog.name.text(),
-            languages=list(found.catalog.languages))
+            languages=list(found.catalog.languages), ordering=desk is not None)
         return HTMLResponse(html, headers=_SECURITY_HEADERS)
 
     async def asset(request: Request) -> Response:
@@ -228,6 +331,7 @@ def create_app(catalog_paths: Sequence[PathOr | Catalog], plant: PathOr | Plant 
         Route("/api/catalogs", catalogs, methods=["GET"]),
         Route("/api/catalogs/{catalog}/page", page, methods=["POST"]),
         Route("/api/catalogs/{catalog}/quote.html", quote_html, methods=["POST"]),
+        Route("/api/catalogs/{catalog}/orders", place, methods=["POST"]),
     ]
     return Starlette(routes=routes, exception_handlers={
         ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected})
@@ -283,6 +387,68 @@ async def _body(request: Request, keys: tuple[str, ...]) -> dict[str, Any]:
             raise ApiError(400, f"unknown field '{key}'",
                            did_you_mean(key, keys) or f"fields: {', '.join(keys)}")
     return body
+
+
+def _customer(value: Any) -> str | None:
+    """The name on a quote: a text of at most :data:`MAX_TEXT` characters, or None."""
+    if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
+        raise ApiError(400, f"'customer' must be a text of at most {MAX_TEXT} characters",
+                       'e.g. {"customer": "Ada Lovelace"}')
+    return value
+
+
+def _orderer(value: Any) -> str:
+    """The name an order is placed in: as on a quote, but required, on one line and
+    without control characters (the ledger stores it; it is shown as text, never markup)."""
+    name = _customer(value)
+    if name is None or not name.strip():
+        raise ApiError(422, "'customer' is missing: an order needs the customer's name",
+                       'e.g. {"customer": "Ada Lovelace"}')
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ApiError(422, "'customer' contains control characters",
+                       "send the name as plain text on one line")
+    return name.strip()
+
+
+def _promised(value: Any) -> dt.date:
+    """``promised``: the ISO date the customer saw and accepted."""
+    if value is None:
+        raise ApiError(422, "'promised' is missing: the date the customer accepted",
+                       "send the quote's promised date, e.g. \"promised\": \"2026-12-01\"")
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, f"'promised' is not an ISO date: {str(value)[:64]!r}",
+                       "e.g. 2026-12-01") from None
+
+
+def _configuration(catalog: Catalog, selection: Mapping[str, Any]) -> Any:
+    """The selection completed with the catalog defaults, as the page completes it; a
+    conflicting selection is a 409 (nothing is recorded)."""
+    from .quoting.quote import _model
+    from .session import pooled_session
+
+    try:
+        choices = selection_choices(catalog, selection)
+        with pooled_session(catalog, model=_model(catalog)) as session:
+            session.select_all(choices)
+            if not session.consistent():
+                raise ApiError(409, "the selection conflicts; there is nothing to order",
+                               "apply one of the page's repairs first")
+            return session.complete("default")
+    except SelectionError as exc:
+        raise ApiError(422, exc.message, exc.suggestion) from None
+
+
+def _order_answer(outcome: Outcome) -> dict[str, Any]:
+    """The customer's view of an order: the outcome with the order and its milestones
+    (what it reserves and books stays in the shop)."""
+    data = outcome.to_dict()
+    for internal in ("reservations", "bookings"):
+        data["order"].pop(internal)
+    return data
 
 
 def _too_large() -> ApiError:
@@ -373,12 +539,18 @@ def openapi(catalog_ids: Sequence[str] = ()) -> dict[str, Any]:
                                                      if catalog_ids else {})}}
 
     def post(operation: str, summary: str, request: str, answer: dict[str, Any],
-             errors: tuple[int, ...]) -> dict[str, Any]:
+             errors: tuple[int, ...], status: str = "200",
+             special: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return {"post": {
             "summary": summary, "operationId": operation, "parameters": [catalog_param],
-            "requestBody": {"required": False, "content": {"application/json": {
+            "requestBody": {"required": status != "200", "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{request}"}}}},
-            "responses": {"200": answer, **{str(code): error for code in errors}}}}
+            "responses": {status: answer, **{str(code): error for code in errors},
+                          **(special or {})}}}
+
+    def answer(description: str, schema: str) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": {
+            "$ref": f"#/components/schemas/{schema}"}}}}
 
     selection = {
         "type": "object", "description": "module id -> option id, null (nothing), an integer, "
@@ -417,6 +589,14 @@ def openapi(catalog_ids: Sequence[str] = ()) -> dict[str, Any]:
                 {"description": "The HTML quote (Content-Disposition: attachment)",
                  "content": {"text/html": {"schema": {"type": "string"}}}},
                 (400, 404, 409, 413, 422)),
+            "/api/catalogs/{catalog}/orders": post(
+                "placeOrder", "Place an order in the order-book ledger (servers started with "
+                "--ledger): confirmed for the date the customer accepted, or refused",
+                "OrderRequest", answer("Confirmed: what it holds is reserved", "OrderPlaced"),
+                (400, 404, 413, 422, 503), "201",
+                {"409": answer("Refused (the date is gone, or the selection conflicts): the "
+                               "reason and the earliest date now; nothing is reserved",
+                               "OrderRefused")}),
             "/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi",
                 "responses": {"200": {"description": "OpenAPI 3.1",
@@ -448,6 +628,46 @@ def openapi(catalog_ids: Sequence[str] = ()) -> dict[str, Any]:
                 "tradeoffs": {"type": "boolean", "default": True}}},
             "QuoteRequest": {"type": "object", "additionalProperties": False, "properties": {
                 **common, "customer": {"type": "string", "maxLength": MAX_TEXT}}},
+            "OrderRequest": {
+                "type": "object", "additionalProperties": False,
+                "required": ["customer", "promised"], "properties": {
+                    "selection": {"$ref": "#/components/schemas/Selection"},
+                    "at": common["at"], "qty": common["qty"],
+                    "customer": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT,
+                                 "description": "The customer's name: stored and shown as "
+                                 "text"},
+                    "promised": {"type": "string", "format": "date",
+                                 "description": "The promised date the customer saw and "
+                                 "accepted; refused when a fresh plan misses it"}}},
+            "Order": {"type": "object", "properties": {
+                "id": {"type": "string"}, "catalog": {"type": "string"},
+                "plant": {"type": "string"}, "supply": {"type": "string"},
+                "customer": {"type": ["string", "null"]},
+                "configuration": {"$ref": "#/components/schemas/Selection"},
+                "qty": {"type": "integer"}, "status": {"enum": ["confirmed", "refused"]},
+                "segment": {"type": ["string", "null"]},
+                "price": {"type": ["string", "null"], "description": "Decimal"},
+                "currency": {"type": ["string", "null"]},
+                "placed": {"type": "string", "format": "date-time"},
+                "confirmed": {"type": ["string", "null"], "format": "date-time"},
+                "promised": {"type": ["string", "null"], "format": "date"},
+                "original_promised": {"type": ["string", "null"], "format": "date"},
+                "reason": {"type": ["string", "null"]},
+                "milestones": {"type": "array", "items": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "part": {"type": ["string", "null"]},
+                    "planned": {"type": ["string", "null"], "format": "date-time"},
+                    "actual": {"type": ["string", "null"], "format": "date-time"}}}},
+                "changes": {"type": "array", "items": {"type": "object"}}}},
+            "OrderPlaced": {"type": "object", "required": ["ok", "order"], "properties": {
+                "ok": {"const": True}, "reason": {"type": "null"},
+                "earliest": {"type": "string", "format": "date"},
+                "order": {"$ref": "#/components/schemas/Order"}}},
+            "OrderRefused": {"type": "object", "required": ["error", "suggestion"],
+                             "properties": {
+                "error": {"type": "string"}, "suggestion": {"type": ["string", "null"]},
+                "ok": {"const": False}, "reason": {"type": "string"},
+                "earliest": {"type": ["string", "null"], "format": "date"},
+                "order": {"$ref": "#/components/schemas/Order"}}},
             "CatalogList": {"type": "object", "properties": {"catalogs": {
                 "type": "array", "items": {"type": "object", "properties": {
                     "id": {"type": "string"}, "name": {"type": "string"},

@@ -562,3 +562,86 @@ def test_clicking_available_options_never_leads_to_a_conflict(
         tab.settle()
         state = assert_shows(tab, catalogs["ebike-neckar"])
         assert state.valid and module in tab.selection()
+
+
+# -- ordering into the ledger --------------------------------------------------------------
+CART = DATA / "ledger" / "catalog.yaml"
+
+
+class TestOrdering:
+    """`bto serve --ledger`: the page's Order button places the configuration shown, for the
+    date shown, and the page then quotes against what the ledger holds. (The class's own
+    ``server`` replaces the module's for the ``tab`` fixture.)"""
+
+    @pytest.fixture(scope="class")
+    def ledger(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
+        from configurator.ledger import Ledger
+
+        target = tmp_path_factory.mktemp("ledger") / "orders.db"
+        Ledger.open(target).close()  # an empty ledger: `bto serve` says nothing about it
+        return target
+
+    @pytest.fixture(scope="class")
+    def server(self, ledger: Path) -> Iterator[Server]:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from configurator.cli import main; main()", "serve",
+             str(CART), "--ledger", str(ledger), "--port", "0"], cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
+        if not found:
+            process.kill()
+            pytest.fail(f"bto serve --ledger did not start: {first}{process.stdout.read()}")
+        served = Server(f"http://127.0.0.1:{found.group(1)}", process, [first])
+        threading.Thread(target=_drain, args=(process.stdout, served.log), daemon=True).start()
+        yield served
+        process.terminate()
+        process.wait(timeout=20)
+        assert "Traceback" not in "".join(served.log), served.log
+
+    def test_order_from_the_page(self, tab: Tab, ledger: Path, tmp_path: Path) -> None:
+        from configurator.ledger import Ledger
+
+        tab.open("cart")
+        assert tab.page.locator("#app").get_attribute("data-ordering") == "true"
+        tab.page.fill("#qty", "2")  # the last two motors in stock
+        tab.page.locator("#qty").dispatch_event("change")
+        tab.settle()
+        assert tab.bodies[-1]["qty"] == 2
+        before = tab.page.locator("#promised").get_attribute("data-date")
+        assert before and tab.page.locator("#order").is_enabled()
+        tab.page.fill("#customer", "Ada " + _HOSTILE[0])
+        tab.page.click("#order")
+        result = tab.page.locator('#order-result[data-outcome="confirmed"]')
+        result.wait_for()
+        tab.settle()  # the page is quoted again after the order
+
+        with Ledger.open(ledger) as opened:
+            (placed,) = opened.orders("confirmed")
+            catalog = load_catalog(CART)
+            assert catalog.plant and catalog.supply
+            plant, supply = load_plant(catalog.plant), load_supply(catalog.supply)
+            inputs = opened.quote_inputs(supply, plant)
+        assert placed.qty == 2 and placed.customer == "Ada " + _HOSTILE[0]
+        assert placed.promised is not None and placed.promised.isoformat() == before
+        assert result.get_attribute("data-order") == placed.id
+        assert result.get_attribute("data-promised") == before
+        text = result.inner_text()
+        assert f"Order {placed.id} confirmed" in text and before in text
+        assert _HOSTILE[0] in text  # the name, as text
+        assert tab.page.locator("#app img").count() == 0
+        assert tab.page.evaluate("window.pwned") is None
+
+        # the refreshed quote sees the reservation: a later date, the library's own
+        after = tab.page.locator("#promised").get_attribute("data-date")
+        at = dt.datetime.fromisoformat(AT).replace(tzinfo=plant.zone)
+        expected = page_state(catalog, {}, plant=plant, supply=inputs.supply,
+                              orders=inputs.orders, at=at, qty=2, deltas=False,
+                              tradeoffs=False)
+        assert expected.quote is not None
+        assert after == expected.quote.promised.isoformat() and after > before
+        shot = tmp_path / "order-confirmed.png"
+        tab.page.evaluate("window.scrollTo(0, 0)")
+        tab.page.screenshot(path=str(shot))
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -12,6 +12,8 @@
   // "?at=2026-11-25T10:00" fixes the order time (reproducible answers, e.g. for a demo or a
   // test); without it the server quotes for now.
   const at = new URLSearchParams(window.location.search).get("at");
+  // The server says whether it takes orders (it has an order-book ledger).
+  const ordering = app.dataset.ordering === "true";
 
   let selection = readHash();
   let focus = [];          // modules whose options show their price and date deltas
@@ -61,24 +63,32 @@
     node.className = kind || "";
   }
 
+  // POST a JSON body to one of the catalog's API routes: the response and its JSON, or
+  // null (and a line in the status) when the server cannot be reached. ``current`` says
+  // whether the answer is still wanted.
+  async function post(route, body, current) {
+    try {
+      const response = await fetch(api + route, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { response: response, data: await response.json() };
+    } catch (e) {
+      if (!current || current()) status("The server cannot be reached; try again.", "error");
+      return null;
+    }
+  }
+
   async function refresh() {
     const mine = ++sequence;
     const body = Object.assign(request(), { deltas: deltasFor() });
     document.getElementById("modules").setAttribute("aria-busy", "true");
     status("Updating...", "busy");
-    let response;
-    let data;
-    try {
-      response = await fetch(api + "/page", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      data = await response.json();
-    } catch (e) {
-      if (mine === sequence) status("The server cannot be reached; try again.", "error");
-      return;
-    }
+    const answer = await post("/page", body, () => mine === sequence);
+    if (!answer) return;
+    const response = answer.response;
+    const data = answer.data;
     if (mine !== sequence) return;
     document.getElementById("modules").setAttribute("aria-busy", "false");
     if (!response.ok) {
@@ -244,6 +254,7 @@
       { "data-milestone": m.kind }, m.kind.replace(/_/g, " ") + ": " + m.date));
     fill("tradeoffs", q ? q.tradeoffs.slice(0, 8) : [], (t) => el("li", {}, t.text));
     document.getElementById("download").disabled = !q;
+    if (ordering) document.getElementById("order").disabled = !q;
   }
 
   // One "material ready" per part is too much for a summary: keep the last one (all parts).
@@ -280,9 +291,69 @@
     status("", "");
   }
 
+  // Order the configuration shown, for the date shown: the server places it in the ledger,
+  // or refuses it when that date is gone. Either way the page is quoted again, so it shows
+  // what is left after the reservation.
+  async function order() {
+    const q = last && last.valid ? last.quote : null;
+    const name = document.getElementById("customer");
+    if (!q) return;
+    if (!name.value.trim()) {
+      status("Enter your name to order.", "error");
+      name.focus();
+      return;
+    }
+    const body = { selection: selection, qty: request().qty, customer: name.value.trim(),
+      promised: q.promised };
+    if (at) body.at = at;
+    const button = document.getElementById("order");
+    button.disabled = true;
+    status("Placing the order...", "busy");
+    const answer = await post("/orders", body);
+    if (!answer) {
+      button.disabled = false;
+      return;
+    }
+    const response = answer.response;
+    const data = answer.data;
+    if (response.status !== 201 && !(response.status === 409 && data.order)) {
+      status(data.error + (data.suggestion ? " (" + data.suggestion + ")" : ""), "error");
+      button.disabled = false;
+      return;
+    }
+    showOrder(data);
+    status("", "");
+    refresh();
+  }
+
+  function showOrder(data) {
+    const box = document.getElementById("order-result");
+    const placed = data.order;
+    box.className = data.ok ? "confirmed" : "refused";
+    box.dataset.outcome = data.ok ? "confirmed" : "refused";
+    box.dataset.order = placed.id;
+    box.dataset.promised = data.ok ? placed.promised : "";
+    box.dataset.earliest = data.earliest || "";
+    const outcome = box.querySelector(".outcome");
+    const detail = box.querySelector(".detail");
+    if (data.ok) {
+      outcome.textContent = "Order " + placed.id + " confirmed";
+      detail.textContent = "Delivery promised for " + placed.promised + ", "
+        + placed.currency + " " + grouped(placed.price) + ", for " + placed.customer
+        + ". The price and date above are now those of a further order.";
+    } else {
+      outcome.textContent = "Order refused: " + data.reason;
+      detail.textContent = data.earliest
+        ? "The earliest date now is " + data.earliest + "; the page shows it again."
+        : "It cannot be built now.";
+    }
+    box.hidden = false;
+  }
+
   document.getElementById("lang").addEventListener("change", refresh);
   document.getElementById("qty").addEventListener("change", refresh);
   document.getElementById("download").addEventListener("click", download);
+  if (ordering) document.getElementById("order").addEventListener("click", order);
   document.getElementById("reset").addEventListener("click", () => {
     selection = {};
     focus = [];
