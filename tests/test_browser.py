@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -127,14 +128,14 @@ def _drain(stream: Any, into: list[str]) -> None:
         into.append(line)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    hostile = hostile_catalog(tmp_path_factory.mktemp("hostile"))
+@contextmanager
+def _serving(*args: str) -> Iterator[Server]:
+    """``bto serve ARGS --port 0`` in a process, ready; stopped after. The log is read all
+    along, so a full pipe never blocks the server; it must show no traceback and no 500."""
     code = "from configurator.cli import main; main()"
     process = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", *map(str, EXAMPLES), str(hostile), "--port", "0",
-         "--host", "127.0.0.1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        [sys.executable, "-c", code, "serve", *args, "--port", "0", "--host", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     first = process.stdout.readline()
     found = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
@@ -142,7 +143,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.kill()
         pytest.fail(f"bto serve did not start: {first}{process.stdout.read()}")
     served = Server(f"http://127.0.0.1:{found.group(1)}", process, [first])
-    # the log is read all along, so a full pipe never blocks the server
     threading.Thread(target=_drain, args=(process.stdout, served.log), daemon=True).start()
     for _ in range(300):
         try:
@@ -155,6 +155,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     process.wait(timeout=20)
     log = "".join(served.log)
     assert "Traceback" not in log and '" 500' not in log, log
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    hostile = hostile_catalog(tmp_path_factory.mktemp("hostile"))
+    with _serving(*map(str, EXAMPLES), str(hostile)) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -583,22 +590,8 @@ class TestOrdering:
 
     @pytest.fixture(scope="class")
     def server(self, ledger: Path) -> Iterator[Server]:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from configurator.cli import main; main()", "serve",
-             str(CART), "--ledger", str(ledger), "--port", "0"], cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
-        if not found:
-            process.kill()
-            pytest.fail(f"bto serve --ledger did not start: {first}{process.stdout.read()}")
-        served = Server(f"http://127.0.0.1:{found.group(1)}", process, [first])
-        threading.Thread(target=_drain, args=(process.stdout, served.log), daemon=True).start()
-        yield served
-        process.terminate()
-        process.wait(timeout=20)
-        assert "Traceback" not in "".join(served.log), served.log
+        with _serving(str(CART), "--ledger", str(ledger)) as served:
+            yield served
 
     def test_order_from_the_page(self, tab: Tab, ledger: Path, tmp_path: Path) -> None:
         from configurator.ledger import Ledger
