@@ -25,13 +25,26 @@ from .cli import (
 
 
 def fastest_completion(session: Any, plant_path: str | None, supply_path: str | None,
-                       orders: Any, at_text: str | None, qty: int, fmt: str) -> Any:
+                       orders: Any, at_text: str | None, qty: int, fmt: str,
+                       ledger: str | None = None) -> Any:
     """The session's choices completed to the configuration delivered soonest."""
     from .quoting.fastest import fastest_configuration
 
     plant, supply = _plant_and_supply(session.catalog, plant_path, supply_path, fmt)
+    if ledger is not None:
+        supply, orders = _ledger_inputs(ledger, plant, supply, fmt)
     return fastest_configuration(session, plant, supply, orders=orders,
                                  at=_moment(at_text, plant.zone), qty=qty)
+
+
+def _ledger_inputs(target: str, plant: Any, supply: Any, fmt: str) -> tuple[Any, Any]:
+    """The supply state (the file with the ledger's supply events) and the order book (what
+    the ledger's open orders hold) a new order at ``plant`` sees now."""
+    from ._cli_orders import open_ledger
+
+    with open_ledger(target, fmt, load=False) as ledger:
+        inputs = ledger.quote_inputs(supply, plant)
+    return inputs.supply, inputs.orders
 
 
 @click.command("quote")
@@ -42,6 +55,9 @@ def fastest_completion(session: Any, plant_path: str | None, supply_path: str | 
               help="When the order is placed (default: now). Without an offset, the plant's "
                    "local time. Makes every result reproducible.")
 @provider_options("the catalog's")
+@click.option("--ledger", "ledger_target", default=None, metavar="PATH|URL",
+              help="Quote against the order-book ledger (as `bto order` takes it): only the "
+                   "stock and capacity its open orders do not hold, and its supply events.")
 @click.option("--carrier", default=None, help="Carrier id (default: the plant's default).")
 @click.option("--confidence", "target", type=click.FloatRange(0.5, 0.999), default=None,
               help="Promise the date met with this probability (default: the segment's "
@@ -69,7 +85,8 @@ def fastest_completion(session: Any, plant_path: str | None, supply_path: str | 
               help="Write the document to this file (whole or not at all) instead of stdout.")
 def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | None,
                   engine: str, qty: int, at_text: str | None, plant_path: str | None,
-                  supply_path: str | None, orders_path: str | None, carrier: str | None,
+                  supply_path: str | None, orders_path: str | None,
+                  ledger_target: str | None, carrier: str | None,
                   target: float | None, calibration_path: str | None, seed: int,
                   requested: Any, objective: str,
                   no_tradeoffs: bool,
@@ -91,6 +108,9 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
     from .quoting.quote import InvalidConfiguration, quote
     from .render import TemplateProblem, render_quote
 
+    if orders_path is not None and ledger_target is not None:
+        raise click.UsageError("give --orders or --ledger, not both: the ledger is the order "
+                               "book")
     orders = _load_or_exit(read_orders, orders_path, "orders", fmt) if orders_path else None
     buffers = None
     if calibration_path is not None:
@@ -105,10 +125,12 @@ def quote_command(catalog: str, selects: tuple[str, ...], selection_file: str | 
     if objective == "fastest":
         def how(session: Any) -> Any:
             return fastest_completion(session, plant_path, supply_path, orders, at_text, qty,
-                                      fmt)
+                                      fmt, ledger_target)
     loaded, configuration = _configuration(catalog, selects, selection_file, engine,
                                            "json" if fmt == "json" else "text", how)
     plant, supply = _plant_and_supply(loaded, plant_path, supply_path, fmt)
+    if ledger_target is not None:
+        supply, orders = _ledger_inputs(ledger_target, plant, supply, fmt)
     at = _moment(at_text, plant.zone)
     try:
         result = quote(loaded, configuration, plant=plant, supply=supply, orders=orders, at=at,

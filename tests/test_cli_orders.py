@@ -27,7 +27,8 @@ from tests.strategies import ledger_operations
 
 postgres_base, ledger_urls, ledger_url = (ledger_db.postgres_base, ledger_db.ledger_urls,
                                           ledger_db.ledger_url)
-DATA = Path(__file__).resolve().parent / "data" / "ledger"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "ledger"
 CATALOG = str(DATA / "catalog.yaml")
 
 
@@ -417,3 +418,17 @@ def test_demand_reads_the_ledger(ledger_url: str) -> None:
     motor = next(m for m in report["report"]["popularity"] if m["module"] == "motor")
     shares = {o["option"]: o["units"] for o in motor["options"]}
     assert shares == {"standard": 2, "manual": 1}
+
+
+def test_a_quote_against_the_ledger_gives_the_date_placing_gives(ledger_url: str) -> None:
+    bto = Bto(ledger_url)
+    place(bto, "2026-11-23T08:00")  # the ledger exists, and one motor is held
+    for minute in range(1, 5):  # the motors in stock run out, then PO-1's
+        at = f"2026-11-23T09:0{minute}"
+        code, out, err = bto("quote", CATALOG, "--at", at, "--format", "json")
+        assert code == 0, err
+        quoted = json.loads(out)["promised"]
+        placed = bto.json("order", "place", CATALOG, "--at", at)
+        assert placed["ok"] and placed["order"]["promised"] == quoted
+    code, _, err = bto("quote", CATALOG, "--orders", str(ROOT / "rules" / "orders-ebike.yaml"))
+    assert code == 2 and "not both" in err
