@@ -89,7 +89,7 @@ def open_ledger(target: str, fmt: str, *, create: bool = False,
             f"no ledger at {target}; `bto order place` creates one (give --ledger or set "
             "BTO_LEDGER to use another)"), fmt)
     try:
-        ledger = Ledger.open(target)
+        ledger = Ledger.open(target, create=create)
     except LedgerError as exc:
         raise _failure(exc, fmt) from None
     if new:

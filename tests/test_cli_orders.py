@@ -432,3 +432,14 @@ def test_a_quote_against_the_ledger_gives_the_date_placing_gives(ledger_url: str
         assert placed["ok"] and placed["order"]["promised"] == quoted
     code, _, err = bto("quote", CATALOG, "--orders", str(ROOT / "rules" / "orders-ebike.yaml"))
     assert code == 2 and "not both" in err
+
+
+def test_reading_a_database_without_a_ledger_is_an_error_not_a_new_ledger(
+        ledger_url: str) -> None:
+    bto = Bto(ledger_url)
+    code, _, err = bto("order", "list")
+    assert code == 1 and "no ledger at" in err
+    code, _, err = bto("kpi")
+    assert code == 1 and "no ledger at" in err
+    assert place(bto, "2026-11-23T09:00")[0] == 0  # placing creates it
+    assert bto("order", "list")[0] == 0

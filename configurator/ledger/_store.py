@@ -58,7 +58,7 @@ def describe(error: BaseException) -> str:
 class Store:
     """An engine plus the transaction discipline of the ledger."""
 
-    def __init__(self, target: str | os.PathLike[str]) -> None:
+    def __init__(self, target: str | os.PathLike[str], create: bool = True) -> None:
         url = _url(target)
         self.url = url
         self.sqlite = url.get_backend_name() == "sqlite"
@@ -76,12 +76,15 @@ class Store:
         except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
             raise LedgerError(f"cannot open the ledger at {_safe(url)}: "
                               f"{describe(error)}") from None
-        self._open()
+        self._open(create)
 
-    def _open(self) -> None:
+    def _open(self, create: bool) -> None:
         try:
             with self.read() as conn:
                 found = current_version(conn)
+            if found == 0 and not create:
+                raise LedgerError(f"no ledger at {_safe(self.url)}: the database has no "
+                                  "ledger tables; `bto order place` creates them")
             if found != SCHEMA_VERSION:
                 if found > SCHEMA_VERSION:
                     raise SchemaTooNew(found)

@@ -156,14 +156,16 @@ class Ledger:
 
     @classmethod
     def open(cls, target: str | os.PathLike[str], *, catalogs: Iterable[Catalog] = (),
-             plants: Iterable[Plant] = (), supplies: Iterable[Supply] = ()) -> Ledger:
+             plants: Iterable[Plant] = (), supplies: Iterable[Supply] = (),
+             create: bool = True) -> Ledger:
         """Open (creating or migrating it) the ledger at ``target``: a file path (SQLite,
         created if missing), ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``.
+        With ``create=False`` a database without a ledger is an error, not a new ledger.
 
-        Raises :class:`LedgerError` for a bad target, a database that cannot be reached, or a
-        ledger written by a newer bto.
+        Raises :class:`LedgerError` for a bad target, a database that cannot be reached, no
+        ledger (``create=False``), or a ledger written by a newer bto.
         """
-        ledger = cls(Store(target))
+        ledger = cls(Store(target, create=create))
         ledger.use(*catalogs, *plants, *supplies)
         return ledger
 
