@@ -581,7 +581,8 @@ class TestOrdering:
     ``server`` replaces the module's for the ``tab`` fixture.)"""
 
     @pytest.fixture(scope="class")
-    def ledger(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    @classmethod
+    def ledger(cls, tmp_path_factory: pytest.TempPathFactory) -> Path:
         from configurator.ledger import Ledger
 
         target = tmp_path_factory.mktemp("ledger") / "orders.db"
@@ -589,7 +590,8 @@ class TestOrdering:
         return target
 
     @pytest.fixture(scope="class")
-    def server(self, ledger: Path) -> Iterator[Server]:
+    @classmethod
+    def server(cls, ledger: Path) -> Iterator[Server]:
         with _serving(str(CART), "--ledger", str(ledger)) as served:
             yield served
 
