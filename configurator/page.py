@@ -500,7 +500,7 @@ def _label(module: Module, value: str | int | None, language: str) -> str:
     if value is None:
         return "none"
     if isinstance(value, int):
-        return f"{value} {module.unit}" if module.unit else str(value)
+        return module.quantity_text(value)
     option = module.option(value)
     return option.label.text(language) if option else value
 

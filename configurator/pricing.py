@@ -180,9 +180,9 @@ def price(catalog: Catalog, configuration: Configuration | Mapping[str, Selectio
         value = values[module.id]
         if module.kind == "integer":
             assert isinstance(value, int)
-            add("value", _titled(catalog, module, _with_unit(value, module)),
+            add("value", _titled(catalog, module, module.quantity_text(value)),
                 EXACT.multiply(module.unit_price, value), module=module.id, value=value,
-                detail=f"{_with_unit(value, module)} × {module.unit_price}",
+                detail=f"{module.quantity_text(value)} × {module.unit_price}",
                 source=module.source)
             continue
         chosen = value if isinstance(value, tuple) else () if value is None else (value,)
@@ -226,10 +226,6 @@ def _titled(catalog: Catalog, module: Module, label: Label | str) -> Label:
     return Label(tuple((lang, f"{module.label.text(lang)}: "
                               f"{label if isinstance(label, str) else label.text(lang)}")
                        for lang in catalog.languages))
-
-
-def _with_unit(value: int, module: Module) -> str:
-    return f"{value} {module.unit}" if module.unit else str(value)
 
 
 def _sum(total: Decimal, amounts: Iterable[Decimal]) -> Decimal:

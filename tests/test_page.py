@@ -99,7 +99,7 @@ def test_ebike_unavailable_options_name_the_rule_and_its_line() -> None:
     assert motor.state == "unavailable" and motor.reason is not None
     assert [r.id for r in motor.reason.rules] == ["cargo-needs-mid-drive"]
     source = motor.reason.to_dict()["rules"][0]["source"]
-    assert source.endswith("ebike.yaml:452:5")
+    assert source.endswith("ebike.yaml:453:5")
     assert motor.reason.text.endswith(
         "(with your choice of Frame: Longtail cargo frame with integrated rear rack)")
     assert "mid-drive" in motor.reason.text and motor.reason.short == motor.reason.text
@@ -168,7 +168,7 @@ def test_conflict_offers_repairs_that_resolve_it() -> None:
         assert ebike(repair["selection"], deltas=False, tradeoffs=False).valid
     data = state.to_dict()
     json.dumps(data)
-    assert data["conflict"]["rules"][0]["source"].endswith("ebike.yaml:452:5")
+    assert data["conflict"]["rules"][0]["source"].endswith("ebike.yaml:453:5")
 
 
 def test_supply_problem_is_a_message_not_an_exception() -> None:

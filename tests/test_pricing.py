@@ -276,3 +276,29 @@ def test_the_breakdown_adds_up_exactly(tmp_path_factory, case):
             exact = line.percent * result.configured_unit_price / 100
             assert line.unit_amount == round_money(exact, catalog.currency)
             assert abs(line.unit_amount - exact) <= Decimal(1).scaleb(-places) / 2
+
+
+SEATS = """format: bto-catalog/1
+id: bench
+name: Bench
+version: "1"
+currency: EUR
+base_price: 100
+modules:
+  - {id: seats, label: Seats, type: integer, min: 0, max: 3, unit: seats, unit_one: seat,
+     unit_price: 10}
+  - {id: legs, label: Legs, type: integer, min: 1, max: 4, unit: legs, unit_price: 1}
+"""
+
+
+def test_a_value_of_one_takes_the_unit_for_one(tmp_path_factory) -> None:
+    from .test_bom import load_text
+
+    catalog = load_text(tmp_path_factory, SEATS)
+    seats, legs = catalog.module("seats"), catalog.module("legs")
+    assert [seats.quantity_text(v) for v in (0, 1, 2)] == ["0 seats", "1 seat", "2 seats"]
+    assert legs.quantity_text(1) == "1 legs"  # no unit_one: the unit as written
+    lines = {line.module: line for line in price(catalog, {"seats": 1, "legs": 2}).lines
+             if line.module}
+    assert lines["seats"].detail == "1 seat × 10" and "Seats: 1 seat" in str(
+        lines["seats"].label.text())

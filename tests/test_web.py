@@ -115,7 +115,7 @@ def test_disabled_options_and_their_reasons(client: TestClient) -> None:
     assert motor["state"] == "unavailable"
     rule = motor["reason"]["rules"][0]
     assert rule["id"] == "cargo-needs-mid-drive"
-    assert rule["source"].endswith("ebike.yaml:452:5")
+    assert rule["source"].endswith("ebike.yaml:453:5")
     assert "mid-drive" in motor["reason"]["text"]
     assert find(state, "frame", "longjohn")["state"] == "available"
 

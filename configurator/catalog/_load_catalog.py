@@ -47,8 +47,8 @@ ATTRIBUTE_KEYS = ("type", "default", "unit", "label", "description")
 MODULE_KEYS = {
     "single": ("id", "label", "description", "type", "required", "options"),
     "multi": ("id", "label", "description", "type", "min", "max", "options"),
-    "integer": ("id", "label", "description", "type", "min", "max", "step", "unit", "default",
-                "unit_price"),
+    "integer": ("id", "label", "description", "type", "min", "max", "step", "unit", "unit_one",
+                "default", "unit_price"),
 }
 ALL_MODULE_KEYS = tuple(dict.fromkeys(k for keys in MODULE_KEYS.values() for k in keys))
 OPTION_KEYS = ("id", "label", "description", "price", "default", "segment", "attributes")
@@ -396,6 +396,8 @@ class _CatalogReader(Reader):
         return Module(id=module_id, label=label, kind="integer", required=True, min=low,
                       max=high, step=step,
                       unit=self.opt(fields, "unit", lambda n: self.string(n, "unit")),
+                      unit_one=self.opt(fields, "unit_one",
+                                        lambda n: self.string(n, "unit for the value 1")),
                       default_value=default, unit_price=unit_price or Decimal(0),
                       description=description, source=node.pos)
 

@@ -123,6 +123,7 @@ class Module:
     max: int = 0
     step: int = 1
     unit: str | None = None
+    unit_one: str | None = None  # the unit after the value 1, e.g. seat when unit is seats
     default_value: int | None = None
     unit_price: Decimal = Decimal(0)
     description: Label | None = None
@@ -145,6 +146,11 @@ class Module:
     def values(self) -> range:
         """The values of an integer module."""
         return range(self.min, self.max + 1, self.step)
+
+    def quantity_text(self, value: int) -> str:
+        """An integer module's value with its unit: ``2 seats``, ``1 seat`` (``unit_one``)."""
+        unit = self.unit_one if value == 1 and self.unit_one else self.unit
+        return f"{value} {unit}" if unit else str(value)
 
     def has_value(self, value: int) -> bool:
         return self.min <= value <= self.max and (value - self.min) % self.step == 0

@@ -126,7 +126,7 @@ def _describe(module: Module, value: SelectionValue, before: SelectionValue,
         if v is None:
             return "none"
         if isinstance(v, int):
-            return f"{v} {module.unit}" if module.unit else str(v)
+            return module.quantity_text(v)
         option = module.option(str(v))
         return option.label.text(language) if option else str(v)
 

@@ -77,8 +77,8 @@ def context(quote: Quote, catalog: Catalog, *, customer: str | None = None,
     config = []
     for module in catalog.modules:
         value = quote.configuration[module.id]
-        if module.kind == "integer":
-            shown = f"{value} {module.unit or ''}".strip()
+        if module.kind == "integer" and isinstance(value, int):
+            shown = module.quantity_text(value)
         else:
             ids = value if isinstance(value, tuple) else (value,) if value else ()
             labels = [o.label.text(lang) for o in module.options if o.id in ids]
