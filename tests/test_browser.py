@@ -300,6 +300,7 @@ def assert_shows(tab: Tab, served: Served, full: bool = False) -> PageState:
     assert set(drawn) == {(m["id"], key(o["value"])) for m in answer["modules"]
                           for o in m["options"]}
     for module in answer["modules"]:
+        said: dict[str, str] = {}
         for option in module["options"]:
             shown = drawn[module["id"], key(option["value"])]
             assert shown["state"] == option["state"], shown
@@ -310,7 +311,12 @@ def assert_shows(tab: Tab, served: Served, full: bool = False) -> PageState:
                     not answer["valid"] and option["state"] != "chosen"):
                 assert shown["disabled"], shown
             reason = option["reason"]
-            assert shown["reason"] == (reason["short"] if reason else None), shown
+            if reason and reason["short"] in said:  # given once per module, then referred to
+                assert shown["reason"] == f"Same reason as {said[reason['short']]}", shown
+            else:
+                assert shown["reason"] == (reason["short"] if reason else None), shown
+                if reason:
+                    said[reason["short"]] = option["label"]
             if reason:
                 assert shown["where"].startswith(reason["text"]), shown
             for rule in reason["rules"] if reason else ():
@@ -351,11 +357,15 @@ def rule_position(path: Path, rule_id: str) -> str:
 
 def assert_longtail_rules_out_hub_motors(tab: Tab) -> None:
     """What the longtail rules out, with the reason a customer reads and where the rule is."""
-    hub = tab.options()["motor", "hub_rear_50"]
+    options = tab.options()
+    front, hub = options["motor", "hub_front_40"], options["motor", "hub_rear_50"]
     assert hub["disabled"] and hub["state"] == "unavailable"
-    assert hub["reason"].startswith("Cargo bikes need a mid-drive motor")
-    assert hub["reason"].endswith(
+    assert front["reason"].startswith("Cargo bikes need a mid-drive motor")
+    assert front["reason"].endswith(
         "(with your choice of Frame: Longtail cargo frame with integrated rear rack)")
+    # the same reason is given once in the module, then referred to
+    assert hub["reason"] == "Same reason as " + tab.page.locator(
+        "#o-motor-hub_front_40 .label").inner_text()[2:]
     where = rule_position(ROOT / "catalogs" / "ebike.yaml", "cargo-needs-mid-drive")
     assert hub["where"].endswith(f"\ncargo-needs-mid-drive @ {where}")
     assert tab.option("motor", "hub_rear_50").locator(".reason").is_visible()

@@ -134,7 +134,7 @@
     refresh();
   }
 
-  function drawOption(module, option) {
+  function drawOption(module, option, said) {
     const key = option.value === null ? NONE : String(option.value);
     const fixed = module.kind === "multi" && option.forced && option.in_configuration;
     const current = module.kind !== "multi" && option.in_configuration;
@@ -163,11 +163,14 @@
     if (option.reason) {
       // the short reason under the option; every rule, and where it is written, on hover
       const where = option.reason.rules.map((r) => r.id + (r.source ? " @ " + r.source : ""));
+      // a reason already given for an option above in the module is referred to
+      const first = said.get(option.reason.short);
+      if (first === undefined) said.set(option.reason.short, option.label);
       button.append(el("span", {
         class: "reason",
         "data-reason": option.reason.text,
         title: option.reason.text + "\n" + where.join("; "),
-      }, option.reason.short));
+      }, first === undefined ? option.reason.short : "Same reason as " + first));
     }
     if (!button.disabled) button.addEventListener("click", () => choose(module, option));
     return button;
@@ -197,7 +200,8 @@
     }
     box.append(legend);
     const list = el("div", { class: "options" });
-    for (const option of module.options) list.append(drawOption(module, option));
+    const said = new Map();
+    for (const option of module.options) list.append(drawOption(module, option, said));
     box.append(list);
     return box;
   }
