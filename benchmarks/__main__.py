@@ -7,10 +7,11 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from . import demand, engine, load, quote, simulate, web
+from . import demand, engine, ledger, load, quote, simulate, web
 
 BENCHMARKS = {"load": load.run, "engine": engine.run, "quote": quote.run,
-              "simulate": simulate.run, "web": web.run, "demand": demand.run}
+              "simulate": simulate.run, "web": web.run, "demand": demand.run,
+              "ledger": ledger.run}
 
 
 def main() -> int:
