@@ -304,10 +304,10 @@ def _completed(catalog: Catalog, selection: Mapping[str, Any], objective: str, p
                qty: int) -> Any:
     """A partial selection completed with ``objective``."""
     from ..choices import choices_of
-    from ..session import Session
+    from ..session import pooled_session
     from .fastest import fastest_configuration
 
-    with Session(catalog, model=_model(catalog)) as session:
+    with pooled_session(catalog, model=_model(catalog)) as session:
         session.select_all(choices_of(catalog.module_map, selection))
         if not session.consistent():
             conflict = session.validate()

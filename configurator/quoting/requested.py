@@ -86,7 +86,7 @@ def date_repair(catalog: Catalog, choices: Sequence[Choice], requested: dt.date,
     from ..bom import explode
     from ..engine.model import compile_model
     from ..pricing import price
-    from ..session import Session
+    from ..session import pooled_session
     from .calendar import WorkCalendar
     from .fastest import fastest_configuration
     from .promise import plan
@@ -102,7 +102,7 @@ def date_repair(catalog: Catalog, choices: Sequence[Choice], requested: dt.date,
     def fastest(kept: Sequence[Choice]) -> tuple[Any, dt.date] | None:
         key = frozenset(kept)
         if key not in found:
-            with Session(catalog, model=model) as session:
+            with pooled_session(catalog, model=model) as session:
                 session.select_all(kept)
                 if not session.consistent():
                     found[key] = None
