@@ -100,8 +100,24 @@ def as_utc(moment: dt.datetime, what: str) -> dt.datetime:
     return moment.astimezone(UTC)
 
 
+#: work_duration of Decimal minutes already asked (a plan asks the same routing minutes for
+#: every operation of every order); equal Decimals give equal durations
+_DURATIONS: dict[Decimal, dt.timedelta] = {}
+
+
 def work_duration(minutes: Decimal | float | int) -> dt.timedelta:
     """``minutes`` as a timedelta, rounded to the nearest microsecond (half to even)."""
+    if type(minutes) is Decimal and minutes.is_finite():
+        found = _DURATIONS.get(minutes)
+        if found is None:
+            found = _work_duration(minutes)
+            if len(_DURATIONS) < 65_536:
+                _DURATIONS[minutes] = found
+        return found
+    return _work_duration(minutes)
+
+
+def _work_duration(minutes: Decimal | float | int) -> dt.timedelta:
     if isinstance(minutes, bool) or not isinstance(minutes, Decimal | float | int):
         raise ValueError(f"minutes must be a number, not {type(minutes).__name__}")
     try:

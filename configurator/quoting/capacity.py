@@ -96,6 +96,11 @@ class Scheduler:
 def _full(capacity: int, first_busy: Any, own: list[tuple[float, float]], s: float, e: float
           ) -> float | None:
     """The end of the first stretch within ``[s, e)`` where every station is taken, or None."""
+    if not own:  # the order's first operation here: one stretch, no station of its own
+        if s == e:
+            return None
+        hit = first_busy(capacity, s, e)
+        return None if hit is None else float(hit[1])
     cuts = sorted({s, e, *(x for a, b in own for x in (a, b) if s < x < e)})
     for a, b in zip(cuts, cuts[1:], strict=False):
         mine = sum(1 for x, y in own if x <= a and y >= b)

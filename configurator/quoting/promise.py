@@ -144,10 +144,17 @@ class _Done:
 
 
 def plan(bom: Bom, calendar: WorkCalendar, supply: SupplyProvider, capacity: CapacityProvider,
-         at: dt.datetime, carrier: Carrier | None = None) -> Plan:
-    """The deterministic plan: material per line, operations in free slots, shipping."""
+         at: dt.datetime, carrier: Carrier | None = None, *,
+         materials: tuple[MaterialLine, ...] | None = None) -> Plan:
+    """The deterministic plan: material per line, operations in free slots, shipping.
+
+    ``materials``: the material lines of another plan of the same BOM, supply and time
+    (its :attr:`Plan.materials`), which the allocation would give again; they depend on no
+    capacity, so plans of one order on several capacities can share them.
+    """
     accepted = calendar.order_accepted(at)
-    materials = allocate(list(_requirements(bom)), supply, calendar, accepted.date())
+    if materials is None:
+        materials = allocate(list(_requirements(bom)), supply, calendar, accepted.date())
     usable = {id(m): max(accepted, calendar.material_available(m.day)) for m in materials}
     by_parent: dict[str | None, list[MaterialLine]] = {}
     for m in materials:

@@ -50,6 +50,7 @@ from ..bom import BomNode
 from ..catalog.model import Catalog
 from ..loading import load_catalog, load_plant, load_supply
 from ..plant import Carrier, Plant
+from ..quoting.atp import MaterialLine
 from ..quoting.buffers import BufferTable
 from ..quoting.calendar import WorkCalendar
 from ..quoting.promise import MAX_UNIT_JOBS, plan
@@ -390,6 +391,9 @@ class _Run:
         self.cv = {wc.id: float(wc.spread) if spread is None else (
             spread if isinstance(spread, float | int) else spread.get(wc.id, float(wc.spread)))
             for wc in model.plant.work_centres.values()}
+        #: per work centre: the lognormal sigma of its operation times, and sigma^2 / 2
+        self._spread = {wc: (sigma, sigma * sigma / 2) for wc, cv in self.cv.items()
+                        for sigma in (math.sqrt(math.log1p(cv * cv)),)}
         self.stock = dict(model.stocked)
         self.min_stock = min(self.stock.values(), default=0.0)
         self.waiting: dict[str, deque[Line]] = {p: deque() for p in self.stock}
@@ -401,9 +405,12 @@ class _Run:
         self.count = self.uid = self.po_count = 0
         self.measured: list[BtoOrder] = []
         self._projection: tuple[float, Projection, Projected | None] | None = None
-        self._atp_ready: tuple[int, int, float] | None = None  # order, ATP, ready (days)
+        #: order, ATP, ready (days), the ATP plan's material lines
+        self._atp_ready: tuple[int, int, float, tuple[MaterialLine, ...]] | None = None
         self._supply_view: tuple[float, _SupplyView] | None = None
         self._free = FileCapacity(model.plant)
+        self._terms_of: dict[str, tuple[float, float, float, int, str]] = {}
+        self._usable_from: dict[dt.date, float] = {}
         self._surges = [d for d in scenario.disruptions if d.kind == "demand_surge"]
         self._outages: dict[str, list[Disruption]] = {}
         for d in scenario.disruptions:
@@ -426,16 +433,17 @@ class _Run:
     def atp(self, order: BtoOrder) -> int:
         return self._atp_plan(order)[0]
 
-    def _atp_plan(self, order: BtoOrder) -> tuple[int, float]:
-        """The ATP quote and when its plan is ready to ship (days)."""
+    def _atp_plan(self, order: BtoOrder) -> tuple[int, float, tuple[MaterialLine, ...]]:
+        """The ATP quote, when its plan is ready to ship (days), and its material lines."""
         found = self._atp_ready
         if found is None or found[0] != order.id:
             assert order.demand is not None
             planned = plan(order.demand.bom, self.calendar, self._supply(), self._free,
                            self.clock.moment(self.now), self.model.carrier)
             order.atp = self._days(order, planned.delivered)
-            found = self._atp_ready = (order.id, order.atp, self.clock.day(planned.ready))
-        return found[1], found[2]
+            found = self._atp_ready = (order.id, order.atp, self.clock.day(planned.ready),
+                                       planned.materials)
+        return found[1:]
 
     def ctp(self, order: BtoOrder) -> int:
         if order.ctp is None:
@@ -443,11 +451,13 @@ class _Run:
             moment = self.clock.moment(self.now)
             # A CTP plan is ready no earlier than the ATP plan: project the backlog to a week
             # after that first, and further only when the plan runs past (the projected
-            # schedule up to its horizon is exact).
-            for until in (self._atp_plan(order)[1] + PROJECTION_DAYS, math.inf):
+            # schedule up to its horizon is exact). Its material lines are the ATP plan's:
+            # the same supply at the same time.
+            _, ready, materials = self._atp_plan(order)
+            for until in (ready + PROJECTION_DAYS, math.inf):
                 capacity = self._capacity(until)
                 planned = plan(order.demand.bom, self.calendar, self._supply(), capacity,
-                               moment, self.model.carrier)
+                               moment, self.model.carrier, materials=materials)
                 if self.clock.day(planned.ready) <= capacity.until:
                     break
             order.ctp = self._days(order, planned.delivered)
@@ -468,15 +478,21 @@ class _Run:
         if shown is None or shown.until < until:
             clock = self.clock
             until_w = clock.work(until) if until < math.inf else math.inf
-            spans = projection.advance(until_w)
-            stamp, time = clock.timestamp, clock.time
+            spans = {wc: found for wc, found in projection.advance(until_w).items() if found}
             # Whole seconds: the Scheduler moves past a busy stretch via a datetime, which
             # keeps only microseconds; an end between two microseconds would never be passed.
-            floor, ceil = math.floor, math.ceil
-            profiles = {wc: BusyProfile.of(self.centres[wc].stations, [
-                (floor(stamp(time(a))), ceil(stamp(time(b)))) for a, b in found])
-                for wc, found in spans.items() if found}
-            shown = Projected(self.model.plant, profiles, until)
+            seconds = clock.timestamps([x for found in spans.values() for ab in found
+                                        for x in ab])
+            starts = np.floor(seconds[0::2]).astype(np.int64).tolist()
+            ends = np.ceil(seconds[1::2]).astype(np.int64).tolist()
+            profiles = {}
+            i = 0
+            for wc, found in spans.items():
+                j = i + len(found)
+                profiles[wc] = BusyProfile.of(self.centres[wc].stations,
+                                              list(zip(starts[i:j], ends[i:j], strict=True)))
+                i = j
+            shown = Projected(self.model.plant, profiles, until, self._free)
             self._projection = (now, projection, shown)
         return shown
 
@@ -576,46 +592,62 @@ class _Run:
         root = node_of(None, None, bom.nodes, bom.operations, Decimal(bom.qty))
         draws_ops = sum(len(chain) for n in nodes for chain in n.chains)
         draws_lines = sum(len(n.lines) for n in nodes)
-        normal = rng.standard_normal(draws_ops + draws_lines)
+        # as Python floats: the same doubles, without numpy's scalar arithmetic
+        normal = rng.standard_normal(draws_ops + draws_lines).tolist()
         extra = int(rng.poisson(self.model.scenario.transit_delay_days)) \
             if self.model.scenario.transit_delay_days > 0 else 0
         order.extra_transit = extra
         i = 0
+        spread = self._spread
         for node in nodes:
             for chain in node.chains:
                 for k, (wc, planned, _) in enumerate(chain):
-                    cv = self.cv[wc]
-                    sigma = math.sqrt(math.log1p(cv * cv))
-                    chain[k] = (wc, planned, planned * math.exp(sigma * normal[i]
-                                                                - sigma * sigma / 2))
+                    sigma, half = spread[wc]
+                    chain[k] = (wc, planned, planned * math.exp(sigma * normal[i] - half))
                     i += 1
         self.open[order.id] = order
         self.roots[order.id] = root
         for node in nodes:
             for line in node.lines:
-                self._material(line, accepted, float(normal[i]))
+                self._material(line, accepted, normal[i])
                 i += 1
         self.sim.schedule(accepted, self._accepted, nodes)
 
+    def _terms(self, part: str) -> tuple[float, float, float, int, str]:
+        """A part's purchase terms as the simulation draws them: response days, median lead
+        time, lognormal sigma, nominal days, supplier (read once per run and part)."""
+        found = self._terms_of.get(part)
+        if found is None:
+            source = self.model.supply.sourcing[part]
+            supplier = self.model.supply.suppliers.get(source.supplier)
+            response = float(supplier.response_days) if supplier else 0.0
+            median = float(source.lead_time_days)
+            spread = self.model.scenario.lead_time_spread_days
+            sd = float(source.lead_time_spread_days) if spread is None else spread
+            found = self._terms_of[part] = (response, median,
+                                            lognormal_sigma_median(median, sd),
+                                            math.ceil(response + median), source.supplier)
+        return found
+
     def _purchase(self, part: str, accepted_day: dt.date, z: float) -> tuple[dt.date, dt.date]:
         """The nominal and the actual day a purchase placed on ``accepted_day`` arrives."""
-        source = self.model.supply.sourcing[part]
-        supplier = self.model.supply.suppliers.get(source.supplier)
-        response = float(supplier.response_days) if supplier else 0.0
-        median = float(source.lead_time_days)
-        spread = self.model.scenario.lead_time_spread_days
-        sd = float(source.lead_time_spread_days) if spread is None else spread
-        actual = response + median * math.exp(lognormal_sigma_median(median, sd) * z)
-        nominal = math.ceil(response + median)
+        response, median, sigma, nominal, supplier = self._terms(part)
+        actual = response + median * math.exp(sigma * z)
         add = self.calendar.add_working_days
         arrives = add(accepted_day, max(0, math.ceil(actual - EPS)))
-        for outage in self._outages.get(source.supplier, ()):
+        for outage in self._outages.get(supplier, ()):
             if outage.start <= arrives < outage.end:  # delivered once the supplier is back
                 arrives = self.calendar.next_working_day(outage.end)
         return add(accepted_day, nominal), arrives
 
     def _usable(self, day: dt.date, accepted: float) -> float:
-        return max(accepted, self.clock.day(self.calendar.material_available(day)))
+        # when material arriving on a day is usable depends on the day alone: asked for
+        # every purchased line, so read off the calendar once per day
+        found = self._usable_from.get(day)
+        if found is None:
+            found = self._usable_from[day] = self.clock.day(
+                self.calendar.material_available(day))
+        return found if found > accepted else accepted
 
     def _material(self, line: Line, accepted: float, z: float) -> None:
         accepted_day = line.node.order.accepted

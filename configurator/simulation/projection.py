@@ -26,13 +26,17 @@ class Projected(FileCapacity):
     ``until`` (days; a plant with no order book has every station free: the capacity an ATP
     quote assumes)."""
 
-    def __init__(self, plant: Plant, profiles: dict[str, BusyProfile], until: float) -> None:
-        super().__init__(plant)
+    def __init__(self, plant: Plant, profiles: dict[str, BusyProfile], until: float,
+                 free: FileCapacity | None = None) -> None:
+        # Not FileCapacity.__init__: the free plant (``free``, made once per run when given)
+        # answers for the work centres the backlog leaves free.
+        self.plant = plant
+        self._free = FileCapacity(plant) if free is None else free
         self._projected = profiles
         self.until = until
 
     def busy(self, work_centre: str) -> BusyProfile:
-        return self._projected.get(work_centre) or super().busy(work_centre)
+        return self._projected.get(work_centre) or self._free.busy(work_centre)
 
 
 class Projection:
@@ -77,35 +81,56 @@ class Projection:
         self._oldest: dict[str, float] = {}  # when the longest-waiting of them became ready
         expected = stock_expected(run)
         pending: list[Node] = []
+        # Built as a list and heapified once: its entries are distinct, so the heap pops them
+        # in the same order as one built by pushes.
+        ready = self.ready
+        finish, left = self.finish, self.left
+        tie = 0
         for order in run.open.values():
             stack = [run.roots[order.id]]
             while stack:
                 node = stack.pop()
                 if node.done is not None:
                     continue
+                uid = node.uid
                 if node.released:
                     chains = 0
+                    progress = node.progress
                     for c, chain in enumerate(node.chains):
-                        k = node.progress[c]
+                        k = progress[c]
                         if k >= len(chain):
                             continue
                         chains += 1
-                        held = running.get((node.uid, c))
+                        held = running.get((uid, c))
                         if held is not None:  # its station is held until then
-                            self._push(held, node, c, k + 1)
+                            tie += 1
+                            ready.append((held, tie, node, c, k + 1))
                         else:  # in its work centre's queue, in the queue's order
-                            heapq.heappush(self.ready, (now_w, queued[(node.uid, c)], node, c,
-                                                        k))
-                    self.finish[node.uid], self.left[node.uid] = now_w, chains
+                            ready.append((now_w, queued[(uid, c)], node, c, k))
+                    finish[uid], left[uid] = now_w, chains
                     continue
                 at = now_w
                 for line in node.lines:
                     if not line.ready:
-                        at = max(at, work(expected.get(id(line), line.nominal)))
-                self.finish[node.uid] = at
-                self.left[node.uid] = sum(1 for child in node.children if child.done is None)
+                        day = expected.get(id(line))
+                        if day is None:  # the line's nominal date, in working minutes once
+                            w = line.nominal_work
+                            if w is None:
+                                w = line.nominal_work = work(line.nominal)
+                        else:
+                            w = work(day)
+                        if w > at:
+                            at = w
+                finish[uid] = at
+                inputs = 0
+                for child in node.children:
+                    if child.done is None:
+                        inputs += 1
+                left[uid] = inputs
                 pending.append(node)
                 stack.extend(node.children)
+        heapq.heapify(ready)
+        self.tie = tie
         for node in pending:
             if self.left[node.uid] == 0:
                 self._release(node, self.finish[node.uid])
@@ -123,13 +148,25 @@ class Projection:
             self._push(at, node, c, 0)
 
     def _complete(self, node: Node, at: float) -> None:
+        # _release inlined, and the walk up through parts with no operations a loop: this
+        # runs for every made part of the backlog on every arrival
+        finish, left = self.finish, self.left
         parent = node.parent
-        if parent is None or parent.uid not in self.left:
-            return
-        self.finish[parent.uid] = max(self.finish[parent.uid], at)
-        self.left[parent.uid] -= 1
-        if self.left[parent.uid] == 0:
-            self._release(parent, self.finish[parent.uid])
+        while parent is not None and parent.uid in left:
+            uid = parent.uid
+            done = finish[uid]
+            if at > done:
+                done = finish[uid] = at
+            left[uid] -= 1
+            if left[uid]:
+                return
+            chains = parent.chains
+            left[uid] = len(chains)  # released at ``done``
+            if chains:
+                for c in range(len(chains)):
+                    self._push(done, parent, c, 0)
+                return
+            parent, at = parent.parent, done
 
     def _place(self, wc: str, station: int, start: float, end: float) -> None:
         """Record an operation on a station: one busy stretch per run of back-to-back work."""
@@ -141,10 +178,13 @@ class Projection:
         run[1] = end
 
     def _chain_done(self, node: Node, at: float) -> None:
-        self.finish[node.uid] = max(self.finish[node.uid], at)
-        self.left[node.uid] -= 1
-        if self.left[node.uid] == 0:
-            self._complete(node, self.finish[node.uid])
+        finish, left, uid = self.finish, self.left, node.uid
+        done = finish[uid]
+        if at > done:
+            done = finish[uid] = at
+        left[uid] -= 1
+        if left[uid] == 0:
+            self._complete(node, done)
 
     def _spans(self) -> dict[str, list[tuple[float, float]]]:
         return {wc: [*closed, *((a, b) for a, b in self.stretch[wc] if b > a)]
@@ -155,21 +195,37 @@ class Projection:
         far (exact up to ``until``: an operation ready later starts later)."""
         if self.edd:
             return self._advance_by_due(until)
-        ready, free = self.ready, self.free
-        heappush, heappop = heapq.heappush, heapq.heappop
+        ready, free, stretch, closed = self.ready, self.free, self.stretch, self.closed
+        heapreplace = heapq.heapreplace
+        # _push and _place inlined: this loop places every operation of the backlog on every
+        # arrival. Every heap entry is distinct (ties and stations are unique), so replacing
+        # the least entry pops and pushes the same entries in the same order as heappop
+        # followed by heappush.
+        tie = self.tie
         while ready and ready[0][0] <= until:
-            at, _, node, c, k = heappop(ready)
+            at, _, node, c, k = ready[0]
             chain = node.chains[c]
             if k == len(chain):
+                heapq.heappop(ready)
+                self.tie = tie
                 self._chain_done(node, at)
+                tie = self.tie
                 continue
             wc, planned, _ = chain[k]
-            station_free, station = heappop(free[wc])
-            start = max(at, station_free)
+            slots = free[wc]
+            station_free, station = slots[0]
+            start = at if at >= station_free else station_free
             end = start + planned
-            heappush(free[wc], (end, station))
-            self._place(wc, station, start, end)
-            self._push(end, node, c, k + 1)
+            heapreplace(slots, (end, station))
+            run = stretch[wc][station]
+            if run[1] < start:  # the station idled: close its stretch
+                if run[1] > run[0]:
+                    closed[wc].append((run[0], run[1]))
+                run[0] = start
+            run[1] = end
+            tie += 1
+            heapreplace(ready, (end, tie, node, c, k + 1))
+        self.tie = tie
         return self._spans()
 
     def _advance_by_due(self, until: float) -> dict[str, list[tuple[float, float]]]:

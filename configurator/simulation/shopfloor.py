@@ -18,12 +18,14 @@ EPS = 1e-9
 class Line:
     """A purchased BOM line of one order's node."""
 
-    __slots__ = ("nominal", "node", "part", "qty", "ready")
+    __slots__ = ("nominal", "nominal_work", "node", "part", "qty", "ready")
 
     def __init__(self, node: Node, part: str, qty: float) -> None:
         self.node, self.part, self.qty = node, part, qty
         self.ready = False
         self.nominal = 0.0  # when it is planned to be usable (days)
+        #: ``nominal`` in working minutes (the projection's clock), once asked for
+        self.nominal_work: float | None = None
 
 
 class Node:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 from ..quoting.calendar import WorkCalendar
 
@@ -35,6 +38,8 @@ class WorkTime:
         self._before: list[float] = []  # working minutes before each interval
         self._after: list[float] = []  # ... and by its end
         self._total = 0.0
+        #: numpy copies of the table for :meth:`timestamps`, remade when it has grown
+        self._arrays: tuple[npt.NDArray[np.float64], ...] = ()
 
     def day(self, moment: dt.datetime) -> float:
         """Days since the origin."""
@@ -72,6 +77,24 @@ class WorkTime:
             self._grow()
         i = bisect.bisect_left(self._after, w)
         return self._starts[i] + max(0.0, w - self._before[i]) / DAY_MINUTES
+
+    def timestamps(self, minutes: Sequence[float]) -> npt.NDArray[np.float64]:
+        """``timestamp(time(w))`` of every ``w`` in ``minutes`` at once: the same operations
+        on the same floats, element by element, so the same values to the last bit."""
+        if not minutes:
+            return np.zeros(0)
+        top = max(minutes)
+        while self._total < top or not self._ends:
+            self._grow()
+        if not self._arrays or len(self._arrays[0]) != len(self._after):
+            self._arrays = (np.array(self._after), np.array(self._starts),
+                            np.array(self._before))
+        after, starts, before = self._arrays
+        w = np.array(minutes, dtype=np.float64)
+        i = np.searchsorted(after, w, side="left")
+        t = starts[i] + np.maximum(0.0, w - before[i]) / DAY_MINUTES
+        out: npt.NDArray[np.float64] = self.origin_ts + t * DAY_SECONDS
+        return out
 
     def after(self, t: float, minutes: float) -> float:
         """When ``minutes`` of work started at ``t`` end (``t`` itself for no work)."""
