@@ -468,8 +468,12 @@ def advance_command(order_id: str, milestone: str, at_text: str | None, target: 
 def _changed_selection(catalog: Any, current: Mapping[str, Any], selects: tuple[str, ...]
                        ) -> dict[str, Any]:
     """The order's configuration with the modules named by ``-s`` chosen anew (as `bto
-    quote -s` chooses them); the other modules keep their values."""
+    quote -s` chooses them); the other modules keep their values, as far as the rules allow:
+    when the change breaks one, the fewest other modules change (the nearest valid
+    configuration), as the configurator would move them."""
     from .choices import EXCLUDE, SelectionError
+    from .quoting.quote import broken_rules
+    from .quoting.tradeoffs import nearest_configuration
     from .selection import parse_choice
 
     new: dict[str, Any] = {}
@@ -484,7 +488,13 @@ def _changed_selection(catalog: Any, current: Mapping[str, Any], selects: tuple[
                 new[c.module] = (*new.get(c.module, ()), item)
             else:
                 new[c.module] = c.value
-    return {**current, **new}
+    merged = {**current, **new}
+    # (a multi-select change is in selection form, `-id` items and all: the ledger reads it)
+    if not any(isinstance(v, tuple) for v in new.values()) and broken_rules(catalog, merged):
+        nearest = nearest_configuration(catalog, current, new)
+        if nearest is not None:
+            return dict(nearest)
+    return merged  # the ledger refuses it, naming the rules it breaks
 
 
 @order_group.command("change")
@@ -492,7 +502,8 @@ def _changed_selection(catalog: Any, current: Mapping[str, Any], selects: tuple[
 @click.option("-s", "--select", "selects", multiple=True, required=True,
               metavar="MODULE=VALUE",
               help="A module chosen anew (as in `bto quote -s`); repeat for more. The other "
-                   "modules keep the order's values.")
+                   "modules keep the order's values, or the fewest of them change when the "
+                   "rules require it.")
 @PROMISED_OPTION
 @AT_OPTION
 @LEDGER_OPTION

@@ -120,7 +120,7 @@ def test_the_order_book_story(ledger_url: str) -> None:
     code, _, err = bto("order", "cancel", "O-2")
     assert code == 1 and "cancelled" in err
     # A change that breaks a rule is refused and recorded; with the brake it goes through.
-    code, out, _ = bto("order", "change", "O-4", "-s", "motor=strong",
+    code, out, _ = bto("order", "change", "O-4", "-s", "motor=strong", "-s", "brake=none_brake",
                        "--at", "2026-11-25T13:00")
     assert code == 1 and "strong-needs-disc" in out
     code, out, err = bto("order", "change", "O-4", "-s", "motor=strong", "-s", "brake=disc",
@@ -443,3 +443,14 @@ def test_reading_a_database_without_a_ledger_is_an_error_not_a_new_ledger(
     assert code == 1 and "no ledger at" in err
     assert place(bto, "2026-11-23T09:00")[0] == 0  # placing creates it
     assert bto("order", "list")[0] == 0
+
+
+def test_a_change_moves_the_fewest_other_modules_the_rules_require(tmp_path: Path) -> None:
+    bto = Bto(str(tmp_path / "ledger.db"))
+    assert place(bto, "2026-11-23T09:00", "-s", "wheels=6")[0] == 0
+    code, out, err = bto("order", "change", "O-1", "-s", "motor=strong",
+                         "--at", "2026-11-23T10:00")
+    assert code == 0, err
+    # strong-needs-disc: the brake follows; the customer's six wheels stay
+    changed = bto.json("order", "show", "O-1")["configuration"]
+    assert changed == {"motor": "strong", "brake": "disc", "wheels": 6}

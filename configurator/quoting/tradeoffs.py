@@ -35,7 +35,7 @@ from .shipping import carriers_for, pick_carrier
 if TYPE_CHECKING:
     from .quote import Quote, TradeOff
 
-__all__ = ["trade_offs"]
+__all__ = ["nearest_configuration", "trade_offs"]
 
 #: Alternatives that need more than one other module to change are completed by MaxSAT (the
 #: nearest valid configuration); at most this many per analysis, as each costs a solver run.
@@ -109,6 +109,23 @@ def _adjusted(session: Any, nearest: _Nearest, module: Module, value: SelectionV
         return session.complete(nearest).values  # type: ignore[no-any-return]
     except ConflictError:
         return None
+
+
+def nearest_configuration(catalog: Catalog, values: Mapping[str, SelectionValue],
+                          selection: Mapping[str, Any]) -> FrozenMap[str, SelectionValue] | None:
+    """The valid configuration nearest to ``values`` (fewest modules changed, then catalog
+    defaults) that keeps ``selection`` (the selection-file form, e.g. a customer's change to
+    an order); None when the selection itself cannot be kept."""
+    from ..choices import choices_of
+    from ..session import ConflictError, pooled_session
+    from .quote import _model
+
+    with pooled_session(catalog, model=_model(catalog)) as session:
+        session.select_all(choices_of(catalog.module_map, selection))
+        try:
+            return session.complete(_Nearest(values)).values
+        except ConflictError:
+            return None
 
 
 def _pinned(module: Module, value: SelectionValue) -> Any:
