@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ._cli_table import table
-from .cli import FORMAT_OPTION, _dump, _failure, _load_or_exit, cli
+from .cli import (
+    FORMAT_OPTION,
+    _dump,
+    _failure,
+    _load_or_exit,
+    check_output_folder,
+    cli,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from .demand import DemandReport, Evaluation, PostponementReport
@@ -248,14 +256,12 @@ def demand_command(history_path: str | None, ledger_target: str | None,
 
     Exit status 1 when the files have problems, 2 on a usage error.
     """
-    from ._files import write_atomically
     from .demand import SessionFilter, demand_report, evaluate, postponement, read_folds, read_sales
     from .loading import read_catalog, read_plant, read_supply
 
     if supply_path is not None and catalog_path is None:
         raise click.UsageError("--supply needs --catalog, whose BOM turns options into parts")
-    if chart_path is not None and not Path(chart_path).resolve().parent.is_dir():
-        raise click.BadParameter(f"no folder {Path(chart_path).parent}", param_hint="'--chart'")
+    check_output_folder(chart_path, "--chart")
     if (history_path is None) == (ledger_target is None):
         raise click.UsageError("give a history file or --ledger (one of them)")
     costs = _unit_costs(unit_costs)
@@ -306,13 +312,9 @@ def demand_command(history_path: str | None, ledger_target: str | None,
     if chart_path is not None:
         try:
             svg = chart_svg(report, f"{Path(source).name}: the most volatile options")
-            write_atomically(chart_path, svg)
         except ValueError as exc:
             raise _failure(exc, fmt) from None
-        except OSError as exc:
-            raise click.UsageError(f"cannot write the chart {chart_path}: "
-                                   f"{exc.strerror}") from None
-        written = str(Path(chart_path))
+        written = write_output(chart_path, svg)
     if fmt == "json":
         origin = {"history": history_path} if ledger_target is None else {"ledger": source}
         _dump({**origin, "chart": written, "report": report.to_dict(),

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._cli_table import table
-from .cli import FORMAT_OPTION, _dump, _failure, _load_or_exit, cli
+from .cli import (
+    FORMAT_OPTION,
+    _dump,
+    _failure,
+    _load_or_exit,
+    check_output_folder,
+    cli,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from .kpi import GroupKpi, KpiReport, OptionRanking
@@ -171,15 +179,13 @@ def kpi_command(history_path: str | None, ledger_target: str | None, catalog_pat
 
     Exit status 1 when the files have problems (nothing is written), 2 on a usage error.
     """
-    from ._files import write_atomically
     from .kpi import kpi_report, read_history
     from .loading import read_catalog
     from .quoting.calendar import WorkCalendar
     from .simulation.chart import scatter_svg
 
     as_of = _as_of(as_of_text)
-    if chart_path is not None and not Path(chart_path).resolve().parent.is_dir():
-        raise click.BadParameter(f"no folder {Path(chart_path).parent}", param_hint="'--chart'")
+    check_output_folder(chart_path, "--chart")
     if (history_path is None) == (ledger_target is None):
         raise click.UsageError("give a history file or --ledger (one of them)")
     catalog = None if catalog_path is None else _load_or_exit(read_catalog, catalog_path,
@@ -210,12 +216,7 @@ def kpi_command(history_path: str | None, ledger_target: str | None, catalog_pat
                               y_label="on time (%)", y_max=100)
         except ValueError as exc:  # no month has a delivered order
             raise _failure(exc, fmt) from None
-        try:
-            write_atomically(chart_path, svg)
-        except OSError as exc:
-            raise click.UsageError(f"cannot write the chart {chart_path}: "
-                                   f"{exc.strerror}") from None
-        written = str(Path(chart_path))
+        written = write_output(chart_path, svg)
     if fmt == "json":
         source = {"history": history_path} if ledger_target is None else {
             "ledger": ledger_target,

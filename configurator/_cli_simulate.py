@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli import ProblemsFound, _dump, _print_problems, cli
+from .cli import ProblemsFound, _dump, _print_problems, check_output_folder, cli, write_output
 
 if TYPE_CHECKING:
     from .quoting.buffers import BufferTable
@@ -203,16 +203,14 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
 
     Exit status 1 when the scenario or the files it names have problems.
     """
-    from ._files import write_atomically
     from .problems import LoadError
     from .simulation import BuildToOrder, compare_shop
     from .simulation.chart import scatter_svg
 
     target = None if no_chart else chart_path or f"{Path(scenario_path).stem}.svg"
-    for path, option in ((target, "'--chart'"), (calibration_path, "'--calibration'"),
-                         (history_path, "'--history'")):
-        if path is not None and not Path(path).resolve().parent.is_dir():
-            raise click.BadParameter(f"no folder {Path(path).parent}", param_hint=option)
+    for path, option in ((target, "--chart"), (calibration_path, "--calibration"),
+                         (history_path, "--history")):
+        check_output_folder(path, option)
     if calibration_path is not None and len(set(rhos)) > 1:
         raise click.UsageError("--calibration learns at one load level; give one --rho")
     scenario = _adjusted(_load(scenario_path), years, warmup, pool)
@@ -263,11 +261,7 @@ def simulate_command(scenario_path: str, seeds: int | None, policies: tuple[str,
                                 f"({len(seed_list)} seed{'s' if len(seed_list) > 1 else ''})",
                           x_label="mean quoted lead time (working days)",
                           y_label="on time (%)", y_max=100, labels=False)
-        try:
-            write_atomically(target, svg)
-        except OSError as exc:
-            raise click.UsageError(f"cannot write the chart {target}: {exc.strerror}") from None
-        written = str(Path(target))
+        written = write_output(target, svg)
     history = None
     if history_path is not None and kept:
         from .simulation.history import history_rows, save_history

@@ -631,6 +631,28 @@ def _plant_and_supply(catalog: Any, plant_path: str | None, supply_path: str | N
             _load_or_exit(read_supply, supply_file, "supply", fmt))
 
 
+def check_output_folder(path: str | None, option: str) -> None:
+    """A usage error (exit 2) before any work when ``path``'s folder does not exist."""
+    from pathlib import Path
+
+    if path is not None and not Path(path).resolve().parent.is_dir():
+        raise click.BadParameter(f"no folder {Path(path).parent}", param_hint=f"'{option}'")
+
+
+def write_output(path: str, text: str, what: str = "the chart") -> str:
+    """Write ``text`` to ``path`` whole or not at all; the path written, for the output.
+    A file that cannot be written is a usage error (exit 2), not a traceback."""
+    from pathlib import Path
+
+    from ._files import write_atomically
+
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {what} {path}: {exc.strerror}") from None
+    return str(Path(path))
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
