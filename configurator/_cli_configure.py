@@ -25,6 +25,7 @@ from .cli import (
     _print_problems,
     cli,
     provider_options,
+    write_output,
 )
 
 __all__ = ["configure_command"]
@@ -131,7 +132,6 @@ def _show(text: str) -> None:
 def _finish(ui: Any, catalog: Any, plant: Any, supply: Any, orders: Any, at: Any,
             lang: str | None, save_path: str | None) -> None:
     """The BOM, price and quote of the completed selection; then save the selection."""
-    from ._files import write_atomically
     from .bom import explode
     from .page import selection_choices
     from .pricing import price
@@ -159,11 +159,8 @@ def _finish(ui: Any, catalog: Any, plant: Any, supply: Any, orders: Any, at: Any
         target = click.prompt("save the selection to", default=default)
     import yaml
 
-    try:
-        write_atomically(target, yaml.safe_dump(configuration.to_dict(), sort_keys=False,
-                                                allow_unicode=True))
-    except OSError as exc:
-        raise click.UsageError(f"cannot write {target}: {exc.strerror}") from None
+    write_output(target, yaml.safe_dump(configuration.to_dict(), sort_keys=False,
+                                        allow_unicode=True), "the selection")
     click.echo(f"saved: {target} (bto quote {catalog.path or 'CATALOG'} --selection "
                f"{Path(target)})")
 
