@@ -615,7 +615,14 @@ def _moment(text: str | None, zone: Any) -> Any:
         raise click.BadParameter(f"'{text}' is not an ISO date and time; write e.g. "
                                  "2026-11-25T10:30 or 2026-11-25T10:30+01:00",
                                  param_hint="'--at'") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    from .quoting.calendar import as_utc
+
+    try:
+        as_utc(moment, "--at")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--at'") from None
+    return moment
 
 
 def _plant_and_supply(catalog: Any, plant_path: str | None, supply_path: str | None,

@@ -166,15 +166,18 @@ class _Desk:
 @contextmanager
 def _ledger_errors() -> Iterator[None]:
     """A ledger that fails (database gone, locked too long) is a 503; the details, which
-    name the database, go to the log only."""
-    from .ledger import LedgerError
+    name the database, go to the log only. A request the ledger refuses (e.g. an order
+    dated before the last one) is a 422 with the ledger's message."""
+    from .ledger import LedgerError, LedgerUnavailable
 
     try:
         yield
-    except LedgerError as exc:
+    except LedgerUnavailable as exc:
         log.error("order book: %s", exc)
         raise ApiError(503, "the order book cannot be reached just now",
                        "try again in a moment") from None
+    except LedgerError as exc:
+        raise ApiError(422, str(exc)) from None
 
 
 def _open_ledger(ledger: PathOr | Ledger, served: Mapping[str, _Served]) -> Ledger:

@@ -454,3 +454,19 @@ def test_a_change_moves_the_fewest_other_modules_the_rules_require(tmp_path: Pat
     # strong-needs-disc: the brake follows; the customer's six wheels stay
     changed = bto.json("order", "show", "O-1")["configuration"]
     assert changed == {"motor": "strong", "brake": "disc", "wheels": 6}
+
+
+def test_times_out_of_range_or_out_of_order_are_clear_errors(tmp_path: Path) -> None:
+    bto = Bto(str(tmp_path / "ledger.db"))
+    code, _, err = place(bto, "0001-01-01T00:00")
+    assert code == 2 and "out of range" in err
+    code, _, err = bto("quote", CATALOG, "--at", "0001-01-01T00:00", ledger=False)
+    assert code == 2 and "out of range" in err
+    assert place(bto, "2026-11-23T09:00")[0] == 0
+    code, _, err = place(bto, "2026-11-20T09:00")  # before the last order: no queue jump
+    assert code == 1 and "cannot be dated before" in err
+    code, _, err = bto("order", "advance", "O-1", "delivered", "--at", "2026-11-20T10:00")
+    assert code == 1 and "cannot come before" in err
+    code, _, err = bto("order", "advance", "O-1", "shipped", "--at",
+                       "0001-01-01T00:30+05:00")
+    assert code == 2 and "out of range" in err

@@ -321,14 +321,14 @@ def test_openapi_documents_ordering() -> None:
 def test_a_ledger_that_fails_is_a_503_without_details(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    from configurator.ledger import LedgerError
+    from configurator.ledger import LedgerUnavailable
 
     ledger = opened(tmp_path / "ledger.db")
     client = TestClient(create_app([CART], ledger=ledger), raise_server_exceptions=False)
     day = promised(client)
 
     def down(*_: Any, **__: Any) -> Any:
-        raise LedgerError("ledger sqlite:////secret/ledger.db: disk I/O error")
+        raise LedgerUnavailable("ledger sqlite:////secret/ledger.db: disk I/O error")
 
     monkeypatch.setattr(ledger, "place", down)
     response = order(client, day)
@@ -404,3 +404,12 @@ def test_serve_with_a_ledger_takes_orders(tmp_path: Path, workers: int) -> None:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
+
+
+def test_an_order_dated_before_the_last_one_is_a_422_not_a_queue_jump(
+        client: TestClient) -> None:
+    day = promised(client)
+    assert order(client, day).status_code == 201
+    earlier = client.post(ORDERS, json={"selection": {}, "at": "2026-11-02T10:00",
+                                        "qty": 1, "customer": "Mallory", "promised": day})
+    assert earlier.status_code == 422 and "cannot be dated before" in earlier.json()["error"]

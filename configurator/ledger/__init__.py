@@ -15,6 +15,7 @@ from .records import (
     Event,
     EventResult,
     LedgerError,
+    LedgerUnavailable,
     MilestoneRecord,
     Order,
     OrderDetail,
@@ -27,5 +28,5 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, STATUSES
 
 __all__ = ["MIGRATIONS", "MILESTONES", "OPEN", "SCHEMA_VERSION", "STATUSES", "Change",
            "CustomizationErrors", "Event", "EventResult", "Ledger", "LedgerError",
-           "MilestoneRecord", "Order", "OrderDetail", "Outcome", "QuoteInputs", "Repromise",
-           "Source"]
+           "LedgerUnavailable", "MilestoneRecord", "Order", "OrderDetail", "Outcome",
+           "QuoteInputs", "Repromise", "Source"]

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.pool import StaticPool
 
-from .records import LedgerError
+from .records import LedgerError, LedgerUnavailable
 from .schema import SCHEMA_VERSION, SchemaTooNew, current_version, ledger_lock, migrate
 
 __all__ = ["Store"]
@@ -125,7 +125,7 @@ class Store:
             message = describe(error)
             if "locked" in message or "busy" in message:
                 message += " (another writer held the ledger too long; try again)"
-            raise LedgerError(f"ledger {_safe(self.url)}: {message}") from None
+            raise LedgerUnavailable(f"ledger {_safe(self.url)}: {message}") from None
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -23,7 +23,7 @@ from ..kpi.report import HistoryRecord
 from ..orders import Booking, OrderBook, Reservation
 from ..plant import Plant
 from ..problems import did_you_mean
-from ..quoting.calendar import WorkCalendar
+from ..quoting.calendar import WorkCalendar, as_utc
 from ..quoting.providers import FileSupply
 from ..quoting.quote import Quote, quote
 from ..supply import Supply
@@ -66,8 +66,12 @@ _STAGE = {status: i for i, status in enumerate(t.STATUSES[:5])}
 def _moment(at: dt.datetime, what: str = "the time") -> str:
     if not isinstance(at, dt.datetime) or at.tzinfo is None:
         raise LedgerError(f"{what} must be a date and time with a time zone, not {at!r}")
+    try:
+        utc = as_utc(at, what)
+    except ValueError as exc:
+        raise LedgerError(str(exc)) from None
     # Fixed width, so that text order is time order.
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 def _from_moment(text: str | None) -> dt.datetime | None:
@@ -228,6 +232,7 @@ class Ledger:
                 raise LedgerError(f"order {order_id} is {order.status}; only a quoted order "
                                   "can be confirmed")
             catalog, plant, supply = self._world(order)
+            self._not_before_the_last(conn, at)
             return self._commit(conn, order_id, catalog, order.configuration, plant, supply,
                                 at, order.qty, promised or order.promised, new=False)
 
@@ -243,6 +248,7 @@ class Ledger:
         """
         self.use(catalog, plant, supply)
         with self._store.write() as conn:
+            self._not_before_the_last(conn, at)
             oid = self._new_id(conn, order_id)
             self._remember(conn, at, catalog, plant, supply)
             return self._commit(conn, oid, catalog, configuration, plant, supply, at, qty,
@@ -275,6 +281,9 @@ class Ledger:
             if order.status not in (*OPEN, "shipped"):
                 raise LedgerError(f"order {order_id} is {order.status}; milestones are "
                                   "recorded for confirmed orders until delivery")
+            if at < order.placed:
+                raise LedgerError(f"order {order_id} was placed at {order.placed.isoformat()}; "
+                                  f"{milestone} cannot come before it (check --at)")
             m = t.milestones.c
             done = conn.execute(t.milestones.update().where(
                 m.order == order_id, m.name == milestone, m.actual.is_(None))
@@ -391,7 +400,7 @@ class Ledger:
         re-promise the open orders."""
         first, last = _moment(start, "the start"), _moment(end, "the end")
         if end <= start:
-            raise LedgerError("capacity is lost for a time that ends after it starts")
+            raise LedgerError("the end of the lost capacity must come after its start")
         matches = [p for p in self.plants.values() if work_centre in p.work_centres
                    and (plant is None or p.id == plant)]
         if not matches:
@@ -619,6 +628,17 @@ class Ledger:
                                   f"was not given; pass it to Ledger.open or Ledger.use")
         return self.catalogs[order.catalog], self.plants[order.plant], \
             self.supplies[order.supply]
+
+    def _not_before_the_last(self, conn: sa.Connection, at: dt.datetime) -> None:
+        """A new commitment is never dated before the last order placed or confirmed: it
+        would plan against capacity and stock already promised after it, and jump the
+        queue (a web shop's customer cannot backdate an order)."""
+        o = t.orders.c
+        last = conn.execute(sa.select(sa.func.max(sa.func.coalesce(o.confirmed, o.placed)))
+                            ).scalar()
+        if last is not None and _moment(at) < last:
+            raise LedgerError(f"the last order was placed at {_from_moment(last)}; a new "
+                              f"one cannot be dated before it ({at.isoformat()})")
 
     def _new_id(self, conn: sa.Connection, order_id: str | None) -> str:
         o = t.orders.c

@@ -22,6 +22,10 @@ class LedgerError(Exception):
     wrong status, unknown purchase order, ...). The message says what and why."""
 
 
+class LedgerUnavailable(LedgerError):
+    """The database failed (cannot be reached, locked too long): not the caller's input."""
+
+
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -190,9 +194,10 @@ class Repromise:
 
     @property
     def kept(self) -> tuple[str, ...]:
-        """Orders that keep their promised date."""
-        moved = {c.order for c in self.changes}
-        return tuple(o for o in self.checked if o not in moved)
+        """Orders re-planned that keep their promised date (not those that could not be
+        re-planned: they keep it too, but are listed in ``unplanned``)."""
+        left = {c.order for c in self.changes} | {o for o, _ in self.unplanned}
+        return tuple(o for o in self.checked if o not in left)
 
     def to_dict(self) -> dict[str, Any]:
         return {"checked": list(self.checked), "kept": list(self.kept),

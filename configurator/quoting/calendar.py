@@ -97,7 +97,11 @@ def as_utc(moment: dt.datetime, what: str) -> dt.datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} {moment.isoformat()} has no time zone; give a timezone-aware "
                          "datetime, e.g. 2026-03-06T13:59:00+01:00")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{what} {moment.isoformat()} is out of range; give a date after the "
+                         "year 1 and before the year 9999") from None
 
 
 #: work_duration of Decimal minutes already asked (a plan asks the same routing minutes for
