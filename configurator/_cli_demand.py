@@ -175,6 +175,10 @@ def chart_svg(report: DemandReport, title: str, count: int = _CHART_SERIES) -> s
     return demand_chart_svg(report.volatility[:count], span.labels, title=title, unit=unit)
 
 
+#: A part's unit cost at most (a bigger one is a typo, and would overflow the report's money).
+MAX_UNIT_COST = Decimal("1e9")
+
+
 def _unit_costs(texts: tuple[str, ...]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for text in texts:
@@ -183,7 +187,7 @@ def _unit_costs(texts: tuple[str, ...]) -> dict[str, Decimal]:
             value = Decimal(amount)
         except InvalidOperation:
             value = Decimal(-1)
-        if not part or not value.is_finite() or value < 0:
+        if not part or not value.is_finite() or not 0 <= value <= MAX_UNIT_COST:
             raise click.BadParameter(f"'{text}' is not PART=COST, e.g. CELL-SAM-50E=2.40",
                                      param_hint="'--unit-cost'")
         out[part] = value
@@ -270,7 +274,7 @@ def demand_command(history_path: str | None, ledger_target: str | None,
         from ._cli_orders import open_ledger
         from .demand import history_of_records
 
-        with open_ledger(ledger_target, fmt, load=False) as ledger:
+        with open_ledger(ledger_target, fmt, load=None) as ledger:  # plants: local days
             history = history_of_records(ledger.history(), catalog, ledger_target)
         source = ledger_target
     else:

@@ -470,3 +470,15 @@ def test_times_out_of_range_or_out_of_order_are_clear_errors(tmp_path: Path) -> 
     code, _, err = bto("order", "advance", "O-1", "shipped", "--at",
                        "0001-01-01T00:30+05:00")
     assert code == 2 and "out of range" in err
+
+
+def test_the_ledger_s_history_counts_the_plant_s_days(tmp_path: Path) -> None:
+    target = tmp_path / "ledger.db"
+    bto = Bto(str(target))
+    assert place(bto, "2026-12-01T00:30")[0] == 0  # plant time: 23:30 UTC the day before
+    assert bto("order", "advance", "O-1", "delivered", "--at", "2026-12-04T00:15")[0] == 0
+    with Ledger.open(target) as ledger:
+        ledger.load_sources()
+        record = ledger.history()[0]
+    assert record.ordered.date() == dt.date(2026, 12, 1)
+    assert record.delivered == dt.date(2026, 12, 4)

@@ -640,3 +640,40 @@ def test_shared_table_aligns_text_left_and_numbers_right() -> None:
                      "  a     bb      7",
                      "  ccc   d     123"]
     assert table([["x", "y"], ["1", "22"]]) == ["x   y", "-----", "1  22"]
+
+
+# -- from the review: exact multi-select sales, clear errors --------------------------------
+def test_a_sale_s_multi_select_options_are_exact_not_completed_with_defaults(tmp_path):
+    from click.testing import CliRunner
+
+    from configurator.cli import cli
+
+    history = tmp_path / "one.csv"
+    history.write_text("order,ordered,promised,delivered,segment,configuration,quantity\n"
+                       "A1,2026-09-01,2026-09-11,2026-09-10,standard,"
+                       "frame=trapeze;accessories=kickstand_dual,1\n", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(cli, ["demand", str(history), "--catalog",
+                                      str(root / "catalogs" / "ebike.yaml"), "--supply",
+                                      str(root / "rules" / "supply-ebike.yaml"),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    parts = {p["part"] for p in json.loads(result.stdout)["postponement"]["parts"]}
+    assert "STAND-DUAL-LEG" in parts  # the kickstand sold
+    assert not parts & {"LIGHT-BM-SET", "MUDGUARD-SKS-65"}  # the default accessories, not
+
+
+def test_odd_fold_numbers_and_huge_unit_costs_are_clear_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from configurator.cli import cli
+    from configurator.demand import read_folds
+
+    folds = tmp_path / "folds.txt"
+    folds.write_text("1\n²\n" + "9" * 5000 + "\n", encoding="utf-8")
+    found, problems = read_folds(folds, 3)
+    assert found is None and [p.position.line for p in problems] == [2, 3]
+    result = CliRunner().invoke(cli, ["demand", str(folds), "--unit-cost", "X=1e40"])
+    assert result.exit_code == 2 and "PART=COST" in result.output

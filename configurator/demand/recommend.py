@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from ..choices import choices_of, exactly
 from .sales import ChoiceValue, Sale
 
 if TYPE_CHECKING:
@@ -329,15 +330,18 @@ class SessionFilter:
         return None
 
     def choose(self, module: str, value: str) -> None:
-        """Add a choice; a value the catalog does not know is ignored."""
+        """Add a choice; a value the catalog does not know is ignored. A multi-select value
+        is exact: the options a sale lists, and none of the others."""
         if self.unknown(module, value) is not None:
             return
-        kind = self.catalog.module_map[module].kind
-        if value == NONE:
+        found = self.catalog.module_map[module]
+        if found.kind == "multi":
+            items = [] if value == NONE else [str(self.names[module][item])
+                                              for item in value.split(",")]
+            self.session.select_all(choices_of(self.catalog.module_map,
+                                               {module: exactly(found, items)}))
+        elif value == NONE:
             self.session.select(module, None)
-        elif kind == "multi":
-            for item in value.split(","):
-                self.session.select(module, self.names[module][item])
         else:
             self.session.select(module, self.names[module][value])
 

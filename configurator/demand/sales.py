@@ -27,6 +27,9 @@ from ..problems import LoadError, Position, Problem
 if TYPE_CHECKING:
     from ..kpi.report import HistoryRecord
 
+#: A fold number: ASCII digits only (``str.isdigit`` takes '²'), at most nine of them.
+_FOLD = re.compile(r"[0-9]{1,9}")
+
 __all__ = ["Sale", "SalesHistory", "history_of_records", "load_sales", "read_folds",
            "read_sales"]
 
@@ -225,7 +228,7 @@ def read_folds(path: str | os.PathLike[str], rows: int, filename: str | None = N
             continue
         last = number
         col = len(line) - len(line.lstrip()) + 1
-        if not cell.isdigit():
+        if not _FOLD.fullmatch(cell):
             problems.append(Problem.at("S203", f"fold must be a whole number of 0 or more, "
                                        f"not '{cell}'", Position(name, number, col)))
             continue

@@ -545,7 +545,8 @@ class Ledger:
                 ) -> tuple[HistoryRecord, ...]:
         """Every order that was confirmed and not cancelled, as the KPI report's records:
         ordered = placed, promised = the date given at confirmation (``current``: the date
-        held now, after re-promises), delivered = the ``delivered`` milestone."""
+        held now, after re-promises), delivered = the ``delivered`` milestone; moments in
+        the plant's time zone when the ledger knows the plant, so days are its days."""
         with self._store.read() as conn:
             rows = conn.execute(sa.select(t.orders).where(
                 t.orders.c.status.in_(("confirmed", "in_assembly", "shipped", "delivered")))
@@ -559,9 +560,12 @@ class Ledger:
             order = _order_of(row)
             day = (order.original_promised if promised == "original" else order.promised)
             assert day is not None
+            plant = self.plants.get(order.plant)
+            zone = plant.zone if plant else UTC
             when = _from_moment(delivered.get(order.id))
-            out.append(HistoryRecord(order.id, order.placed, day,
-                                     when.date() if when else None, order.segment,
+            out.append(HistoryRecord(order.id, order.placed.astimezone(zone), day,
+                                     when.astimezone(zone).date() if when else None,
+                                     order.segment,
                                      _options(order.configuration), order.qty))
         return tuple(out)
 

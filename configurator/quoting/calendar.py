@@ -90,6 +90,11 @@ def _days(base: int, flags: np.ndarray) -> _Days:
                  tuple(days.tolist()))
 
 
+class OutOfRange(ValueError, OverflowError):
+    """A moment too close to the ends of the calendar (year 1, year 9999) to convert: a bad
+    argument to callers that check values, an overflow to those that catch those."""
+
+
 def as_utc(moment: dt.datetime, what: str) -> dt.datetime:
     """``moment`` in UTC; a naive datetime is refused because its instant is unknown."""
     if not isinstance(moment, dt.datetime):
@@ -100,7 +105,7 @@ def as_utc(moment: dt.datetime, what: str) -> dt.datetime:
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise ValueError(f"{what} {moment.isoformat()} is out of range; give a date after the "
+        raise OutOfRange(f"{what} {moment.isoformat()} is out of range; give a date after the "
                          "year 1 and before the year 9999") from None
 
 
