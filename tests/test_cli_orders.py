@@ -482,3 +482,15 @@ def test_the_ledger_s_history_counts_the_plant_s_days(tmp_path: Path) -> None:
         record = ledger.history()[0]
     assert record.ordered.date() == dt.date(2026, 12, 1)
     assert record.delivered == dt.date(2026, 12, 4)
+
+
+def test_events_a_typo_would_make_unplannable_are_refused(tmp_path: Path) -> None:
+    bto = Bto(str(tmp_path / "ledger.db"))
+    assert place(bto, "2026-11-23T09:00")[0] == 0
+    for args, message in ((("supply", "lead-time", "MOTOR", "1e30"), "a typo?"),
+                          (("supply", "delay", "PO-1", "0001-01-01"), "cannot arrive on"),
+                          (("supply", "receive", "PO-1", "--qty", "1e999999999"), "a typo?")):
+        code, _, err = bto(*args, "--at", "2026-11-24T08:00")
+        assert code == 1 and message in err, (args, err)
+    code, out, _ = bto("orders", "repromise", "--at", "2026-11-24T09:00")
+    assert code == 0 and "could not re-plan" not in out

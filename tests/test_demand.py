@@ -677,3 +677,15 @@ def test_odd_fold_numbers_and_huge_unit_costs_are_clear_errors(tmp_path):
     assert found is None and [p.position.line for p in problems] == [2, 3]
     result = CliRunner().invoke(cli, ["demand", str(folds), "--unit-cost", "X=1e40"])
     assert result.exit_code == 2 and "PART=COST" in result.output
+
+
+def test_a_history_with_its_columns_in_another_order_is_read(tmp_path):
+    from configurator.demand import read_sales
+
+    path = tmp_path / "h.csv"
+    path.write_text("promised,order,ordered,configuration\n"
+                    "2026-09-11,A1,2026-09-01,frame=trapeze\n", encoding="utf-8")
+    history, problems = read_sales(path)
+    assert problems == [] and history is not None
+    assert history.format == "bto-history" and history.sales[0].configuration == {
+        "frame": "trapeze"}

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._yaml import read_text
+from ..kpi.history import COLUMNS
 from ..problems import LoadError, Position, Problem
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ __all__ = ["Sale", "SalesHistory", "history_of_records", "load_sales", "read_fol
 #: What a sale chose in a module: one option id, or the option ids of a multi-select module.
 ChoiceValue = str | tuple[str, ...]
 
-_HISTORY_HEAD = re.compile(r"\s*order\s*,", re.IGNORECASE)
+#: The columns every bto-history file has.
+_HISTORY_COLUMNS = frozenset(column for column, _, required, _ in COLUMNS if required)
 _TOKEN = re.compile(r"\S+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _VALUE = re.compile(r"-?[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
@@ -191,7 +193,9 @@ def read_sales(path: str | os.PathLike[str], catalog: Any = None, filename: str 
     if text is None:
         return None, problems
     first = next((line for line in text.splitlines() if line.strip()), "")
-    if _HISTORY_HEAD.match(first):
+    # A CSV header with the bto-history columns, in any order, is a bto-history file; a
+    # sales table's header is names separated by white space.
+    if {c.strip().lower() for c in first.split(",")} >= _HISTORY_COLUMNS:
         return _from_history(Path(path), name, catalog)
     if "," in first or ";" in first or not any(_NAME.match(t) for t in first.split()):
         return None, [Problem.at(

@@ -63,6 +63,14 @@ _PAST = "(the past)"
 _STAGE = {status: i for i, status in enumerate(t.STATUSES[:5])}
 
 
+#: Bounds of what an event may say, so that a typo cannot leave every later re-plan out of
+#: the calendar's reach: quantities, lead times (working days), and how far from the supply
+#: data's day a purchase order may be moved.
+MAX_AMOUNT = Decimal("1e9")
+MAX_LEAD_DAYS = 1000
+MAX_REACH = dt.timedelta(days=3 * 366)
+
+
 def _moment(at: dt.datetime, what: str = "the time") -> str:
     if not isinstance(at, dt.datetime) or at.tzinfo is None:
         raise LedgerError(f"{what} must be a date and time with a time zone, not {at!r}")
@@ -363,6 +371,10 @@ class Ledger:
         """Purchase order ``po`` now arrives on ``new_date``; re-promise the open orders."""
         with self._store.write() as conn:
             supply, _, found = self._po(conn, po)
+            day = supply.as_of or at.date()  # the supply data's day, else the event's
+            if not day - MAX_REACH <= new_date <= day + MAX_REACH:
+                raise LedgerError(f"purchase order {po} cannot arrive on {new_date}: give a "
+                                  f"date from {day - MAX_REACH} to {day + MAX_REACH}")
             why = cause or (f"purchase order {po} (part {found.part}) moved from "
                             f"{found.eta.isoformat()} to {new_date.isoformat()}")
             event = self._event(conn, at, "delayed", {
@@ -376,6 +388,9 @@ class Ledger:
         """The supplier lead time of ``part`` is now ``days`` working days (``supplier``:
         bought from that supplier from now on). Re-promise the open orders."""
         lead = self._positive(days, "the lead time", zero=True)
+        if lead > MAX_LEAD_DAYS:
+            raise LedgerError(f"a lead time of {number(lead)} working days is more than "
+                              f"{MAX_LEAD_DAYS} (about four years): a typo?")
         with self._store.write() as conn:
             chosen = self._supply_of(conn, supply, lambda s: part in s.sourcing or
                                      supplier is not None and part in s.parts,
@@ -882,6 +897,8 @@ class Ledger:
         if not number_.is_finite() or number_ < 0 or (number_ == 0 and not zero):
             raise LedgerError(f"{what} must be {'zero or more' if zero else 'positive'}, "
                               f"not {value}")
+        if number_ > MAX_AMOUNT:
+            raise LedgerError(f"{what} {value} is more than {MAX_AMOUNT}: a typo?")
         return number_
 
     def _move_to_stock(self, conn: sa.Connection, po: str, part: str, moved: Decimal,
