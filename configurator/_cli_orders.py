@@ -465,36 +465,18 @@ def advance_command(order_id: str, milestone: str, at_text: str | None, target: 
                    f"{versus}; promised {_day(detail.order.promised)}")
 
 
-def _changed_selection(catalog: Any, current: Mapping[str, Any], selects: tuple[str, ...]
-                       ) -> dict[str, Any]:
-    """The order's configuration with the modules named by ``-s`` chosen anew (as `bto
-    quote -s` chooses them); the other modules keep their values, as far as the rules allow:
-    when the change breaks one, the fewest other modules change (the nearest valid
-    configuration), as the configurator would move them."""
-    from .choices import EXCLUDE, SelectionError
-    from .quoting.quote import broken_rules
-    from .quoting.tradeoffs import nearest_configuration
+def _changed_selection(catalog: Any, selects: tuple[str, ...]) -> dict[str, Any]:
+    """The modules named by ``-s``, chosen anew as `bto quote -s` chooses them (selection
+    form); the ledger keeps the order's other values as far as the rules allow."""
+    from .choices import SelectionError
     from .selection import parse_choice
+    from .session import selection_of
 
-    new: dict[str, Any] = {}
-    for text in selects:
-        try:
-            choices = parse_choice(catalog, text)
-        except SelectionError as exc:
-            raise click.BadParameter(str(exc), param_hint="'-s'") from None
-        for c in choices:
-            if catalog.module_map[c.module].kind == "multi":
-                item = f"{EXCLUDE if c.excluded else ''}{c.value}"
-                new[c.module] = (*new.get(c.module, ()), item)
-            else:
-                new[c.module] = c.value
-    merged = {**current, **new}
-    # (a multi-select change is in selection form, `-id` items and all: the ledger reads it)
-    if not any(isinstance(v, tuple) for v in new.values()) and broken_rules(catalog, merged):
-        nearest = nearest_configuration(catalog, current, new)
-        if nearest is not None:
-            return dict(nearest)
-    return merged  # the ledger refuses it, naming the rules it breaks
+    try:
+        choices = [c for text in selects for c in parse_choice(catalog, text)]
+    except SelectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-s'") from None
+    return dict(selection_of(catalog, choices))
 
 
 @order_group.command("change")
@@ -524,7 +506,7 @@ def change_command(order_id: str, selects: tuple[str, ...], promised: dt.datetim
         if catalog is None:
             raise LedgerError(f"order {order_id} needs catalog '{order.catalog}', whose file "
                               "the ledger has not recorded")
-        selection = _changed_selection(catalog, order.configuration, selects)
+        selection = _changed_selection(catalog, selects)
         at = _time(at_text, _zone(ledger, order.plant))
         outcome = ledger.change(order_id, selection, at, _day_of(promised))
         now = outcome.order.order

@@ -580,3 +580,12 @@ def test_a_repromise_keeping_its_holdings_in_memory_equals_one_reading_them_each
     monkeypatch.setattr(Ledger, "_try", reading)
     assert story(tmp_path / "read.db") == kept
     assert kept[0] and kept[1] is not None  # the delay moved promises
+
+
+def test_a_library_change_of_one_module_keeps_the_rest_as_far_as_the_rules_allow(
+        ledger: Ledger, world: World) -> None:
+    placed = place(ledger, world, world.at(23), {"motor": "standard", "wheels": 6})
+    changed = ledger.change(placed.order.order.id, {"motor": "strong"}, world.at(23, 10))
+    assert changed.ok
+    assert dict(changed.order.order.configuration) == {"motor": "strong", "brake": "disc",
+                                                       "wheels": 6}

@@ -8,6 +8,7 @@ See docs/ledger.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -26,6 +27,7 @@ from ..problems import did_you_mean
 from ..quoting.calendar import WorkCalendar, as_utc
 from ..quoting.providers import FileSupply
 from ..quoting.quote import Quote, quote
+from ..quoting.tradeoffs import nearest_configuration
 from ..supply import Supply
 from ..values import FrozenMap
 from . import schema as t
@@ -314,13 +316,23 @@ class Ledger:
         """The customer changes a quoted or confirmed order's configuration: re-plan it
         against the other orders. A confirmed order keeps its date when the new plan meets
         it, else the date moves (a recorded change). Refused (the order stays as it was) when
-        the configuration breaks rules or cannot be built, or misses ``promised``."""
+        the configuration breaks rules or cannot be built, or misses ``promised``.
+
+        ``configuration`` is complete, or only the modules the customer changes (selection
+        form): the other modules keep the order's values, or where the rules require it the
+        fewest of them change (the nearest valid configuration)."""
         with self._store.write() as conn:
             order = self._order(conn, order_id)
             if order.status not in ("quoted", "confirmed"):
                 raise LedgerError(f"order {order_id} is {order.status}; only a quoted or "
                                   "confirmed order can be changed")
             catalog, plant, supply = self._world(order)
+            if isinstance(configuration, Mapping) and \
+                    set(configuration) != set(catalog.module_map):
+                # (a bad selection raises: the quote below refuses it, saying why)
+                with contextlib.suppress(ValueError):
+                    configuration = nearest_configuration(
+                        catalog, order.configuration, configuration) or configuration
             q, why, earliest = self._try(conn, catalog, configuration, plant, supply, at,
                                          order.qty, order_id, promised)
             payload = {"from": dict(_plain(order.configuration)),
